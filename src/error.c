@@ -1,0 +1,33 @@
+/*
+ * error.c - filling and printing the one-line error record.
+ */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void sq_error_clear(sq_error *err) {
+    err->status = SQ_OK;
+    err->msg[0] = '\0';
+}
+
+int sq_fail(sq_error *err, int status, const char *fmt, ...) {
+    if (err->status != SQ_OK)
+        return err->status;
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    /* Keep the promise of one line whatever a library put into the text. */
+    for (char *c = err->msg; *c; ++c)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    return status;
+}
+
+void sq_error_print(const sq_error *err) {
+    fprintf(stderr, "sqcube: error: %s\n", err->msg);
+    fflush(stderr);
+}

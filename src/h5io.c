@@ -1,0 +1,900 @@
+/*
+ * h5io.c - the only compilation unit in sqcube that calls HDF5 functions.
+ *
+ * Input is opened through the MPI-IO driver and read with collective transfers; output is created
+ * the same way, with no fill values (every element is written once) and collective metadata. The
+ * communicator arrives from the caller; this file makes no MPI calls of its own.
+ */
+#include "h5io.h"
+
+#include <errno.h>
+#include <math.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data) {
+    (void)n;
+    /* Walking downward, the last record is the innermost: the system-level cause. */
+    snprintf((char *)data, 256, "%s", e->desc ? e->desc : "");
+    return 0;
+}
+
+/* The innermost message of HDF5's error stack (then cleared), e.g. "unable to open file: ...,
+ * errno = 13, error message = 'Permission denied'". */
+static const char *h5_detail(char *buf) {
+    buf[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost_cb, buf);
+    H5Eclear2(H5E_DEFAULT);
+    if (buf[0] == '\0')
+        snprintf(buf, 256, "no detail from HDF5");
+    return buf;
+}
+
+void sq_h5_init(void) {
+    const char *debug = getenv("SQCUBE_HDF5_DEBUG");
+    if (debug == NULL || strcmp(debug, "1") != 0)
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void sq_h5_version(char *buf, size_t len) {
+    unsigned maj = 0, min = 0, rel = 0;
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(buf, len, "%u.%u.%u", maj, min, rel);
+}
+
+static hid_t native_type(sq_dtype t) {
+    return t == SQ_DTYPE_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+}
+
+/* File access through MPI-IO with collective metadata operations. */
+static hid_t mpio_fapl(MPI_Comm comm) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return -1;
+    if (H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0 ||
+        H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
+
+static hid_t collective_dxpl(void) {
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+        H5Pclose(dxpl);
+        return -1;
+    }
+    return dxpl;
+}
+
+/* Selects [offset, offset + count) of a 1-D dataset's space, or nothing when count is 0; makes a
+ * matching memory space. Returns 0 or -1 (spaces closed). */
+static int select_range(hid_t dset, int64_t offset, int64_t count, hid_t *fspace, hid_t *mspace) {
+    *fspace = H5Dget_space(dset);
+    if (*fspace < 0)
+        return -1;
+    const hsize_t mdim = count > 0 ? (hsize_t)count : 1;
+    *mspace = H5Screate_simple(1, &mdim, NULL);
+    if (*mspace < 0) {
+        H5Sclose(*fspace);
+        return -1;
+    }
+    herr_t rc;
+    if (count > 0) {
+        const hsize_t start = (hsize_t)offset, n = (hsize_t)count;
+        rc = H5Sselect_hyperslab(*fspace, H5S_SELECT_SET, &start, NULL, &n, NULL);
+    } else {
+        rc = H5Sselect_none(*fspace) < 0 ? -1 : H5Sselect_none(*mspace);
+    }
+    if (rc < 0) {
+        H5Sclose(*mspace);
+        H5Sclose(*fspace);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- probing an input ----------------------------------------------------------------- */
+
+typedef struct dataset_list {
+    char names[8][SQ_DSET_MAX]; /* the first few, for messages */
+    int count;
+} dataset_list;
+
+static herr_t collect_datasets(hid_t obj, const char *name, const H5O_info_t *info, void *data) {
+    (void)obj;
+    dataset_list *list = data;
+    if (info->type == H5O_TYPE_DATASET) {
+        if (list->count < 8)
+            snprintf(list->names[list->count], SQ_DSET_MAX, "/%s", name);
+        ++list->count;
+    }
+    return 0;
+}
+
+static void format_candidates(const dataset_list *list, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < list->count && i < 8; ++i)
+        used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s", i ? ", " : "",
+                                 list->names[i]);
+    if (list->count > 8 && used < len)
+        snprintf(buf + used, len - used, ", ... (%d in all)", list->count);
+}
+
+/* A human name for an HDF5 datatype: "int64 little-endian", "uint16", "string", ... */
+static void describe_type(hid_t type, char *buf, size_t len) {
+    const H5T_class_t cls = H5Tget_class(type);
+    const size_t size = H5Tget_size(type);
+    const char *order = H5Tget_order(type) == H5T_ORDER_BE ? " big-endian" : " little-endian";
+    switch (cls) {
+    case H5T_INTEGER:
+        snprintf(buf, len, "%sint%zu%s", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", 8 * size,
+                 order);
+        return;
+    case H5T_FLOAT:
+        snprintf(buf, len, "float%zu%s", 8 * size, order);
+        return;
+    case H5T_STRING:
+        snprintf(buf, len, "string");
+        return;
+    case H5T_COMPOUND:
+        snprintf(buf, len, "compound");
+        return;
+    case H5T_ENUM:
+        snprintf(buf, len, "enum");
+        return;
+    case H5T_VLEN:
+        snprintf(buf, len, "variable-length sequence");
+        return;
+    case H5T_ARRAY:
+        snprintf(buf, len, "array");
+        return;
+    case H5T_REFERENCE:
+        snprintf(buf, len, "reference");
+        return;
+    case H5T_OPAQUE:
+        snprintf(buf, len, "opaque");
+        return;
+    case H5T_BITFIELD:
+        snprintf(buf, len, "bitfield");
+        return;
+    case H5T_TIME:
+        snprintf(buf, len, "time");
+        return;
+    default:
+        snprintf(buf, len, "unknown class");
+        return;
+    }
+}
+
+int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info, sq_error *err) {
+    char detail[256];
+    struct stat st;
+    memset(info, 0, sizeof *info);
+    if (stat(file, &st) != 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s': %s; check the path", file,
+                       strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "input '%s' is a directory, not an HDF5 file; give FILE or FILE:/DATASET",
+                       file);
+    if (access(file, R_OK) != 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' is not readable: %s", file,
+                       strerror(errno));
+    const htri_t is_h5 = H5Fis_hdf5(file);
+    if (is_h5 <= 0) {
+        h5_detail(detail);
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "input file '%s' is not an HDF5 file (no HDF5 signature found)", file);
+    }
+    const hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "cannot open input file '%s' with HDF5 (%s); it may be truncated or damaged",
+                       file, h5_detail(detail));
+
+    int rc = SQ_OK;
+    hid_t d = -1, type = -1, space = -1;
+    char candidates[1024];
+    dataset_list list = {.count = 0};
+    if (H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_NATIVE, collect_datasets, &list, H5O_INFO_BASIC) < 0) {
+        rc = sq_fail(err, SQ_ERR_RUNTIME, "cannot list the datasets of '%s' (%s)", file,
+                     h5_detail(detail));
+        goto out_close_file;
+    }
+    format_candidates(&list, candidates, sizeof candidates);
+    if (dataset[0] == '\0') {
+        if (list.count != 1) {
+            rc = list.count == 0
+                     ? sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' holds no dataset", file)
+                     : sq_fail(err, SQ_ERR_USAGE,
+                               "input file '%s' holds %d datasets; name one as %s:/DATASET "
+                               "(datasets: %s)",
+                               file, list.count, file, candidates);
+            goto out_close_file;
+        }
+        snprintf(info->dataset, sizeof info->dataset, "%s", list.names[0]);
+    } else {
+        snprintf(info->dataset, sizeof info->dataset, "%s", dataset);
+    }
+
+    H5O_info_t oinfo;
+    if (H5Lexists(f, info->dataset, H5P_DEFAULT) <= 0 ||
+        H5Oget_info_by_name2(f, info->dataset, &oinfo, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        rc = sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' has no dataset '%s' (datasets: %s)",
+                     file, info->dataset, list.count ? candidates : "none");
+        goto out_close_file;
+    }
+    if (oinfo.type != H5O_TYPE_DATASET) {
+        rc = sq_fail(err, SQ_ERR_RUNTIME, "'%s' in '%s' is a group, not a dataset (datasets: %s)",
+                     info->dataset, file, list.count ? candidates : "none");
+        goto out_close_file;
+    }
+    d = H5Dopen2(f, info->dataset, H5P_DEFAULT);
+    if (d < 0 || (type = H5Dget_type(d)) < 0 || (space = H5Dget_space(d)) < 0) {
+        rc = sq_fail(err, SQ_ERR_RUNTIME, "cannot open dataset '%s' in '%s' (%s)", info->dataset,
+                     file, h5_detail(detail));
+        goto out_close;
+    }
+    describe_type(type, info->datatype, sizeof info->datatype);
+    const H5T_class_t cls = H5Tget_class(type);
+    const size_t size = H5Tget_size(type);
+    if (cls == H5T_INTEGER && size == 8 && H5Tget_sign(type) == H5T_SGN_2) {
+        info->type = SQ_DTYPE_INT64;
+    } else if (cls == H5T_FLOAT && size == 8) {
+        info->type = SQ_DTYPE_FLOAT64;
+    } else {
+        rc = sq_fail(err, SQ_ERR_RUNTIME,
+                     "dataset '%s' in '%s' has type %s; this version of sqcube reads int64 or "
+                     "float64 datasets only (convert it, e.g. with h5py: f['x'][...].astype('f8'))",
+                     info->dataset, file, info->datatype);
+        goto out_close;
+    }
+    const H5S_class_t scls = H5Sget_simple_extent_type(space);
+    const int ndims = H5Sget_simple_extent_ndims(space);
+    if (scls != H5S_SIMPLE || ndims != 1) {
+        hsize_t dims[H5S_MAX_RANK];
+        char shape[256] = "";
+        size_t used = 0;
+        if (scls == H5S_SIMPLE && ndims > 0) {
+            H5Sget_simple_extent_dims(space, dims, NULL);
+            for (int i = 0; i < ndims && used < sizeof shape; ++i)
+                used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%llu",
+                                         i ? " x " : "", (unsigned long long)dims[i]);
+        }
+        rc = sq_fail(err, SQ_ERR_RUNTIME,
+                     "dataset '%s' in '%s' is %s%s%s; this version of sqcube reads 1-D datasets "
+                     "only",
+                     info->dataset, file,
+                     scls == H5S_SCALAR ? "a scalar (0-D)"
+                     : scls == H5S_NULL ? "a null dataspace (no elements)"
+                                        : "of shape ",
+                     shape, scls == H5S_SIMPLE ? "" : "");
+        goto out_close;
+    }
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space, &n, NULL);
+    info->n = (int64_t)n;
+
+out_close:
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (d >= 0)
+        H5Dclose(d);
+out_close_file:
+    H5Fclose(f);
+    return rc;
+}
+
+/* ---- reader -------------------------------------------------------------------------------- */
+
+struct sq_h5_reader {
+    hid_t file, dset, dxpl;
+    sq_dtype memtype;
+    char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
+};
+
+int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_dtype memtype,
+                      sq_h5_reader **out, sq_error *err) {
+    char detail[256];
+    *out = NULL;
+    sq_h5_reader *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", file);
+    r->file = r->dset = r->dxpl = -1;
+    r->memtype = memtype;
+    snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
+    const hid_t fapl = mpio_fapl(comm);
+    if (fapl >= 0) {
+        r->file = H5Fopen(file, H5F_ACC_RDONLY, fapl);
+        H5Pclose(fapl);
+    }
+    if (r->file >= 0)
+        r->dset = H5Dopen2(r->file, dataset, H5P_DEFAULT);
+    r->dxpl = collective_dxpl();
+    if (r->file < 0 || r->dset < 0 || r->dxpl < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot open '%s' for parallel reading (%s)", r->name,
+                h5_detail(detail));
+        sq_h5_reader_close(r);
+        return err->status;
+    }
+    *out = r;
+    return SQ_OK;
+}
+
+int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf, sq_error *err) {
+    char detail[256];
+    hid_t fspace, mspace;
+    if (select_range(r->dset, offset, count, &fspace, &mspace) < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
+                       (long long)offset, (long long)(offset + count), r->name, h5_detail(detail));
+    const herr_t rc = H5Dread(r->dset, native_type(r->memtype), mspace, fspace, r->dxpl, buf);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    if (rc < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "reading elements %lld..%lld of '%s' failed (%s); the file may be "
+                       "truncated or damaged",
+                       (long long)offset, (long long)(offset + count), r->name, h5_detail(detail));
+    return SQ_OK;
+}
+
+void sq_h5_reader_close(sq_h5_reader *r) {
+    if (r == NULL)
+        return;
+    if (r->dxpl >= 0)
+        H5Pclose(r->dxpl);
+    if (r->dset >= 0)
+        H5Dclose(r->dset);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    free(r);
+}
+
+/* ---- attributes -------------------------------------------------------------------------- */
+
+static int attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hid_t space,
+                      const void *value) {
+    const hid_t a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    const herr_t rc = H5Awrite(a, mtype, value);
+    return (H5Aclose(a) < 0 || rc < 0) ? -1 : 0;
+}
+
+static int attr_scalar(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value) {
+    const hid_t space = H5Screate(H5S_SCALAR);
+    if (space < 0)
+        return -1;
+    const int rc = attr_write(loc, name, ftype, mtype, space, value);
+    H5Sclose(space);
+    return rc;
+}
+
+/* Numbers are stored little-endian whatever the host and read back as native. */
+static int attr_i64(hid_t loc, const char *name, int64_t v) {
+    return attr_scalar(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
+}
+
+static int attr_f64(hid_t loc, const char *name, double v) {
+    return attr_scalar(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+/* Strings are variable-length UTF-8, which h5py returns as str. */
+static hid_t vlen_string_type(void) {
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static int attr_str(hid_t loc, const char *name, const char *v) {
+    const hid_t t = vlen_string_type();
+    if (t < 0)
+        return -1;
+    const int rc = attr_scalar(loc, name, t, t, &v);
+    H5Tclose(t);
+    return rc;
+}
+
+static int attr_strs(hid_t loc, const char *name, const char *const *v, size_t n) {
+    const hid_t t = vlen_string_type();
+    const hsize_t dim = n;
+    const hid_t space = H5Screate_simple(1, &dim, NULL);
+    int rc = -1;
+    if (t >= 0 && space >= 0)
+        rc = attr_write(loc, name, t, t, space, v);
+    if (space >= 0)
+        H5Sclose(space);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+static int read_i64(hid_t loc, const char *name, int64_t *v) {
+    const hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    const herr_t rc = H5Aread(a, H5T_NATIVE_INT64, v);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+static int read_f64(hid_t loc, const char *name, double *v) {
+    const hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    const herr_t rc = H5Aread(a, H5T_NATIVE_DOUBLE, v);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+static int read_str(hid_t loc, const char *name, char *buf, size_t len) {
+    const hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    const hid_t t = vlen_string_type();
+    char *v = NULL;
+    const herr_t rc = t >= 0 ? H5Aread(a, t, &v) : -1;
+    if (rc >= 0) {
+        snprintf(buf, len, "%s", v ? v : "");
+        H5free_memory(v);
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Is the attribute stored as an integer? (min and max are int64 or float64.) */
+static int attr_is_integer(hid_t loc, const char *name) {
+    const hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0)
+        return 0;
+    const hid_t t = H5Aget_type(a);
+    const int is_int = t >= 0 && H5Tget_class(t) == H5T_INTEGER;
+    if (t >= 0)
+        H5Tclose(t);
+    H5Aclose(a);
+    return is_int;
+}
+
+/* ---- writer ----------------------------------------------------------------------------- */
+
+struct sq_h5_writer {
+    hid_t file, square, cube, dxpl;
+    sq_dtype type;
+    char path[SQ_PATH_MAX];
+};
+
+int sq_h5_writer_create(MPI_Comm comm, const char *path, int64_t n, sq_dtype out_type,
+                        sq_h5_writer **out, sq_error *err) {
+    char detail[256];
+    *out = NULL;
+    sq_h5_writer *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return sq_fail(err, SQ_ERR_RUNTIME, "out of memory creating '%s'", path);
+    w->file = w->square = w->cube = w->dxpl = -1;
+    w->type = out_type;
+    snprintf(w->path, sizeof w->path, "%s", path);
+
+    const hid_t fapl = mpio_fapl(comm);
+    if (fapl >= 0) {
+        w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        H5Pclose(fapl);
+    }
+    if (w->file < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot create output file '%s' (%s)", path,
+                h5_detail(detail));
+        free(w);
+        return err->status;
+    }
+    const hsize_t dim = (hsize_t)n;
+    const hid_t space = H5Screate_simple(1, &dim, NULL);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    /* Every element is written exactly once: skip the fill pass. Parallel HDF5 allocates the
+     * whole contiguous extent at creation. */
+    if (space >= 0 && dcpl >= 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0 &&
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0) {
+        const hid_t ftype = out_type == SQ_DTYPE_INT64 ? H5T_STD_I64LE : H5T_IEEE_F64LE;
+        w->square = H5Dcreate2(w->file, "square", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        if (w->square >= 0)
+            w->cube = H5Dcreate2(w->file, "cube", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    w->dxpl = collective_dxpl();
+    if (w->square < 0 || w->cube < 0 || w->dxpl < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "cannot create the datasets of %lld elements in '%s' (%s); check the free space",
+                (long long)n, path, h5_detail(detail));
+        sq_h5_writer_abort(w);
+        return err->status;
+    }
+    *out = w;
+    return SQ_OK;
+}
+
+int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
+                       const void *cu, sq_error *err) {
+    char detail[256];
+    hid_t fspace, mspace;
+    const hid_t mtype = native_type(w->type);
+    const hid_t dsets[2] = {w->square, w->cube};
+    const void *bufs[2] = {sq, cu};
+    for (int i = 0; i < 2; ++i) {
+        if (select_range(dsets[i], offset, count, &fspace, &mspace) < 0)
+            return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
+                           (long long)offset, (long long)(offset + count), w->path,
+                           h5_detail(detail));
+        const herr_t rc = H5Dwrite(dsets[i], mtype, mspace, fspace, w->dxpl, bufs[i]);
+        H5Sclose(mspace);
+        H5Sclose(fspace);
+        if (rc < 0)
+            return sq_fail(err, SQ_ERR_RUNTIME,
+                           "writing elements %lld..%lld of /%s to '%s' failed (%s); check the "
+                           "free space and quota of the output directory",
+                           (long long)offset, (long long)(offset + count),
+                           i == 0 ? "square" : "cube", w->path, h5_detail(detail));
+    }
+    return SQ_OK;
+}
+
+static int write_summary(hid_t root, const sq_summary *s) {
+    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
+    static const char *const exact_names[SQ_NSUMS] = {"sum_exact", "sum_sq_exact",
+                                                      "sum_cube_exact"};
+    int rc = 0;
+    rc |= attr_i64(root, "format_version", SQ_FORMAT_VERSION);
+    rc |= attr_i64(root, "count", s->count);
+    rc |= attr_i64(root, "nonfinite_count", s->nonfinite);
+    rc |= attr_str(root, "input_type", sq_dtype_name((sq_dtype)s->input_type));
+    rc |= attr_str(root, "output_type", sq_dtype_name((sq_dtype)s->output_type));
+    for (int k = 0; k < SQ_NSUMS; ++k) {
+        rc |= attr_f64(root, sum_names[k], s->sum[k]);
+        if (s->has_exact)
+            rc |= attr_str(root, exact_names[k], s->exact[k]);
+    }
+    if (s->has_minmax && s->input_type == SQ_DTYPE_INT64) {
+        rc |= attr_i64(root, "min", s->imin);
+        rc |= attr_i64(root, "max", s->imax);
+    } else {
+        /* No number among the elements: NaN, documented. */
+        rc |= attr_f64(root, "min", s->has_minmax ? s->fmin : (double)NAN);
+        rc |= attr_f64(root, "max", s->has_minmax ? s->fmax : (double)NAN);
+    }
+    return rc;
+}
+
+static int write_provenance(hid_t root, const sq_provenance *p) {
+    const hid_t g = H5Gcreate2(root, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    int rc = 0;
+#define STR(field) rc |= attr_str(g, #field, p->field)
+#define I64(field) rc |= attr_i64(g, #field, p->field)
+    STR(sqcube_version);
+    STR(git_commit);
+    STR(compiler);
+    STR(c_flags);
+    STR(build_type);
+    STR(mpi_library);
+    STR(mpi_thread_level);
+    STR(hdf5_version);
+    STR(command_line);
+    STR(schedule);
+    STR(summation);
+    STR(input_kind);
+    STR(input_file);
+    STR(input_dataset);
+    STR(input_datatype);
+    STR(generator);
+    STR(hosts);
+    STR(start_time_utc);
+    STR(end_time_utc);
+    STR(output_type_requested);
+    I64(ranks);
+    I64(threads_per_rank);
+    I64(chunk);
+    I64(nchunks);
+    I64(input_count);
+#undef STR
+#undef I64
+    return (H5Gclose(g) < 0) ? -1 : rc;
+}
+
+/* /timing: ranks x phases seconds; each rank writes its own row in one collective call. */
+static int write_timing(sq_h5_writer *w, int rank, int nranks, const sq_timers *t) {
+    const hsize_t dims[2] = {(hsize_t)nranks, SQ_NPHASES};
+    const hid_t space = H5Screate_simple(2, dims, NULL);
+    if (space < 0)
+        return -1;
+    int rc = -1;
+    const hid_t d =
+        H5Dcreate2(w->file, "timing", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (d >= 0) {
+        const hsize_t start[2] = {(hsize_t)rank, 0}, count[2] = {1, SQ_NPHASES};
+        const hsize_t mdim = SQ_NPHASES;
+        const hid_t mspace = H5Screate_simple(1, &mdim, NULL);
+        const char *names[SQ_NPHASES];
+        for (int p = 0; p < SQ_NPHASES; ++p)
+            names[p] = sq_phase_name((enum sq_phase)p);
+        if (mspace >= 0 &&
+            H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+            H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, space, w->dxpl, t->seconds) >= 0 &&
+            attr_strs(d, "phases", names, SQ_NPHASES) >= 0 && attr_str(d, "units", "s") >= 0)
+            rc = 0;
+        if (mspace >= 0)
+            H5Sclose(mspace);
+        if (H5Dclose(d) < 0)
+            rc = -1;
+    }
+    H5Sclose(space);
+    return rc;
+}
+
+int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
+                        int rank, int nranks, const sq_timers *timers, sq_error *err) {
+    char detail[256];
+    const char *step = "the reductions";
+    int bad = write_summary(w->file, summary) < 0;
+    if (!bad) {
+        step = "/provenance";
+        bad = write_provenance(w->file, prov) < 0;
+    }
+    if (!bad) {
+        step = "/timing";
+        bad = write_timing(w, rank, nranks, timers) < 0;
+    }
+    /* Everything else reaches the file before `complete` says it is whole. */
+    if (!bad) {
+        step = "the datasets";
+        bad = H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0;
+    }
+    if (!bad) {
+        step = "the complete flag";
+        bad = attr_i64(w->file, "complete", 1) < 0;
+    }
+    if (bad) {
+        sq_fail(err, SQ_ERR_RUNTIME, "writing %s to '%s' failed (%s); check the free space", step,
+                w->path, h5_detail(detail));
+        sq_h5_writer_abort(w);
+        return err->status;
+    }
+    H5Pclose(w->dxpl);
+    H5Dclose(w->cube);
+    H5Dclose(w->square);
+    const herr_t rc = H5Fclose(w->file);
+    if (rc < 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "closing '%s' failed (%s); check the free space", w->path,
+                h5_detail(detail));
+    free(w);
+    return err->status;
+}
+
+void sq_h5_writer_abort(sq_h5_writer *w) {
+    if (w == NULL)
+        return;
+    if (w->dxpl >= 0)
+        H5Pclose(w->dxpl);
+    if (w->cube >= 0)
+        H5Dclose(w->cube);
+    if (w->square >= 0)
+        H5Dclose(w->square);
+    if (w->file >= 0)
+        H5Fclose(w->file);
+    H5Eclear2(H5E_DEFAULT);
+    free(w);
+}
+
+/* ---- reading results ---------------------------------------------------------------------- */
+
+struct sq_h5_result {
+    hid_t file, square, cube, timing, dxpl;
+    sq_dtype type;
+    char path[SQ_PATH_MAX];
+};
+
+static int read_provenance(hid_t file, sq_provenance *p) {
+    memset(p, 0, sizeof *p);
+    const hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    int rc = 0;
+#define STR(field) rc |= read_str(g, #field, p->field, sizeof p->field)
+#define I64(field) rc |= read_i64(g, #field, &p->field)
+    STR(sqcube_version);
+    STR(git_commit);
+    STR(compiler);
+    STR(c_flags);
+    STR(build_type);
+    STR(mpi_library);
+    STR(mpi_thread_level);
+    STR(hdf5_version);
+    STR(command_line);
+    STR(schedule);
+    STR(summation);
+    STR(input_kind);
+    STR(input_file);
+    STR(input_dataset);
+    STR(input_datatype);
+    STR(generator);
+    STR(hosts);
+    STR(start_time_utc);
+    STR(end_time_utc);
+    STR(output_type_requested);
+    I64(ranks);
+    I64(threads_per_rank);
+    I64(chunk);
+    I64(nchunks);
+    I64(input_count);
+#undef STR
+#undef I64
+    H5Gclose(g);
+    return rc;
+}
+
+static int read_summary(hid_t f, sq_summary *s) {
+    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
+    static const char *const exact_names[SQ_NSUMS] = {"sum_exact", "sum_sq_exact",
+                                                      "sum_cube_exact"};
+    char text[16];
+    memset(s, 0, sizeof *s);
+    int rc = read_i64(f, "count", &s->count) | read_i64(f, "nonfinite_count", &s->nonfinite);
+    rc |= read_str(f, "input_type", text, sizeof text);
+    s->input_type = strcmp(text, "int64") == 0 ? SQ_DTYPE_INT64 : SQ_DTYPE_FLOAT64;
+    rc |= read_str(f, "output_type", text, sizeof text);
+    s->output_type = strcmp(text, "int64") == 0 ? SQ_DTYPE_INT64 : SQ_DTYPE_FLOAT64;
+    for (int k = 0; k < SQ_NSUMS; ++k)
+        rc |= read_f64(f, sum_names[k], &s->sum[k]);
+    s->has_exact = H5Aexists(f, exact_names[0]) > 0;
+    for (int k = 0; k < SQ_NSUMS && s->has_exact; ++k)
+        rc |= read_str(f, exact_names[k], s->exact[k], sizeof s->exact[k]);
+    if (attr_is_integer(f, "min")) {
+        s->has_minmax = 1;
+        rc |= read_i64(f, "min", &s->imin) | read_i64(f, "max", &s->imax);
+        s->fmin = (double)s->imin;
+        s->fmax = (double)s->imax;
+    } else {
+        rc |= read_f64(f, "min", &s->fmin) | read_f64(f, "max", &s->fmax);
+        s->has_minmax = s->count > 0 && !(s->fmin != s->fmin);
+    }
+    return rc;
+}
+
+int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_result_meta *meta,
+                      sq_error *err) {
+    char detail[256];
+    struct stat st;
+    *out = NULL;
+    memset(meta, 0, sizeof *meta);
+    if (stat(path, &st) != 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "result file '%s': %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return sq_fail(err, SQ_ERR_RUNTIME, "'%s' is a directory, not a result file", path);
+    if (H5Fis_hdf5(path) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return sq_fail(err, SQ_ERR_RUNTIME, "'%s' is not an HDF5 file", path);
+    }
+    sq_h5_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", path);
+    r->file = r->square = r->cube = r->timing = r->dxpl = -1;
+    snprintf(r->path, sizeof r->path, "%s", path);
+    const hid_t fapl = mpio_fapl(comm);
+    if (fapl >= 0) {
+        r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+        H5Pclose(fapl);
+    }
+    if (r->file < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot open '%s' (%s)", path, h5_detail(detail));
+        goto fail;
+    }
+    if (H5Aexists(r->file, "format_version") <= 0 ||
+        read_i64(r->file, "format_version", &meta->format_version) < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' is not an sqcube result file (it has no format_version attribute)", path);
+        goto fail;
+    }
+    if (meta->format_version != SQ_FORMAT_VERSION) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' has format_version %lld; this sqcube reads version %d (use the sqcube that "
+                "wrote it)",
+                path, (long long)meta->format_version, SQ_FORMAT_VERSION);
+        goto fail;
+    }
+    if (H5Aexists(r->file, "complete") > 0)
+        read_i64(r->file, "complete", &meta->complete);
+    if (read_summary(r->file, &meta->summary) < 0 || read_provenance(r->file, &meta->prov) < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' lacks some of the attributes of format version %d (%s)%s", path,
+                SQ_FORMAT_VERSION, h5_detail(detail),
+                meta->complete ? "" : "; it is a partial file from a run that did not finish");
+        goto fail;
+    }
+    r->type = (sq_dtype)meta->summary.output_type;
+    r->square = H5Dopen2(r->file, "square", H5P_DEFAULT);
+    r->cube = r->square >= 0 ? H5Dopen2(r->file, "cube", H5P_DEFAULT) : -1;
+    r->timing = r->cube >= 0 ? H5Dopen2(r->file, "timing", H5P_DEFAULT) : -1;
+    r->dxpl = collective_dxpl();
+    if (r->timing < 0 || r->dxpl < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME, "'%s' lacks /square, /cube or /timing (%s)", path,
+                h5_detail(detail));
+        goto fail;
+    }
+    hsize_t n = 0, tdims[2] = {0, 0};
+    const hid_t space = H5Dget_space(r->square), tspace = H5Dget_space(r->timing);
+    H5Sget_simple_extent_dims(space, &n, NULL);
+    H5Sget_simple_extent_dims(tspace, tdims, NULL);
+    H5Sclose(space);
+    H5Sclose(tspace);
+    meta->n = (int64_t)n;
+    meta->timing_rows = (int64_t)tdims[0];
+    *out = r;
+    return SQ_OK;
+fail:
+    sq_h5_result_close(r);
+    return err->status;
+}
+
+int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, void *sq, void *cu,
+                      sq_error *err) {
+    char detail[256];
+    const hid_t dsets[2] = {r->square, r->cube};
+    void *bufs[2] = {sq, cu};
+    for (int i = 0; i < 2; ++i) {
+        hid_t fspace, mspace;
+        if (select_range(dsets[i], offset, count, &fspace, &mspace) < 0)
+            return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements of '%s' (%s)", r->path,
+                           h5_detail(detail));
+        const herr_t rc = H5Dread(dsets[i], native_type(r->type), mspace, fspace, r->dxpl, bufs[i]);
+        H5Sclose(mspace);
+        H5Sclose(fspace);
+        if (rc < 0)
+            return sq_fail(err, SQ_ERR_RUNTIME,
+                           "reading elements %lld..%lld of /%s in '%s' failed (%s)",
+                           (long long)offset, (long long)(offset + count),
+                           i == 0 ? "square" : "cube", r->path, h5_detail(detail));
+    }
+    return SQ_OK;
+}
+
+int sq_h5_result_timing(sq_h5_result *r, double *rows, sq_error *err) {
+    char detail[256];
+    if (H5Dread(r->timing, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "reading /timing of '%s' failed (%s)", r->path,
+                       h5_detail(detail));
+    return SQ_OK;
+}
+
+void sq_h5_result_close(sq_h5_result *r) {
+    if (r == NULL)
+        return;
+    if (r->dxpl >= 0)
+        H5Pclose(r->dxpl);
+    if (r->timing >= 0)
+        H5Dclose(r->timing);
+    if (r->cube >= 0)
+        H5Dclose(r->cube);
+    if (r->square >= 0)
+        H5Dclose(r->square);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    H5Eclear2(H5E_DEFAULT);
+    free(r);
+}

@@ -1,0 +1,93 @@
+/*
+ * h5io.h - the only compilation unit of sqcube that calls HDF5.
+ *
+ * Probing an input (serial, on rank 0: one clear message for each way an input can be wrong),
+ * reading input chunks and writing result chunks collectively through the MPI-IO driver, writing
+ * the reductions, provenance and timing as attributes and datasets, and reading result files back
+ * for verify and info. Every collective function here must be called by every rank of the
+ * communicator, with an empty selection (count 0) on a rank that has nothing to transfer.
+ * HDF5's own error printing is turned off; failures come back as one sq_error line that quotes the
+ * innermost HDF5 message.
+ */
+#ifndef SQCUBE_H5IO_H
+#define SQCUBE_H5IO_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "options.h"
+#include "record.h"
+#include "stats.h"
+#include "timer.h"
+
+/* Silences HDF5's automatic error stack printing (SQCUBE_HDF5_DEBUG=1 keeps it). */
+void sq_h5_init(void);
+
+/* "1.10.8". */
+void sq_h5_version(char *buf, size_t len);
+
+/* What probing an input dataset found. */
+typedef struct sq_input_info {
+    char dataset[SQ_DSET_MAX]; /* the dataset's full path, e.g. "/x" */
+    int64_t n;                 /* elements */
+    sq_dtype type;             /* the type x is read and computed in */
+    char datatype[64];         /* the stored type, e.g. "int64 little-endian" */
+} sq_input_info;
+
+/* Serial check of FILE and DATASET ("" = the file's only dataset): exists, is HDF5, holds the
+ * dataset, 1-D, int64 or float64. Not collective (rank 0 calls it alone). */
+int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info, sq_error *err);
+
+/* ---- reading an input dataset in chunks (collective) ----------------------------------- */
+typedef struct sq_h5_reader sq_h5_reader;
+
+int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_dtype memtype,
+                      sq_h5_reader **out, sq_error *err);
+/* Reads elements [offset, offset + count) into buf (count may be 0). Collective. */
+int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf, sq_error *err);
+/* Collective; safe on NULL. */
+void sq_h5_reader_close(sq_h5_reader *r);
+
+/* ---- writing a result file (collective) ------------------------------------------------ */
+typedef struct sq_h5_writer sq_h5_writer;
+
+/* Creates path (replacing it) with /square and /cube of n elements of out_type. */
+int sq_h5_writer_create(MPI_Comm comm, const char *path, int64_t n, sq_dtype out_type,
+                        sq_h5_writer **out, sq_error *err);
+/* Writes elements [offset, offset + count) of both datasets (count may be 0). Collective. */
+int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
+                       const void *cu, sq_error *err);
+/* Writes the root attributes, /provenance and /timing (this rank's row: its phase seconds), then
+ * the `complete` attribute last, and closes the file. summary and prov must be identical on every
+ * rank. Collective. */
+int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
+                        int rank, int nranks, const sq_timers *timers, sq_error *err);
+/* Closes without marking the file complete (after a failure). Collective; safe on NULL. */
+void sq_h5_writer_abort(sq_h5_writer *w);
+
+/* ---- reading a result file (collective over comm; MPI_COMM_SELF for one process) ------------ */
+typedef struct sq_h5_result sq_h5_result;
+
+typedef struct sq_result_meta {
+    int64_t format_version;
+    int64_t complete;    /* 1 when the run finished; 0 for a partial file */
+    int64_t n;           /* elements of /square and /cube */
+    sq_summary summary;  /* root attributes */
+    sq_provenance prov;  /* /provenance */
+    int64_t timing_rows; /* rows of /timing (ranks of the run) */
+} sq_result_meta;
+
+/* Opens a result file and reads its metadata. Fails with a clear message on a file that is not an
+ * sqcube result; a partial file opens (complete == 0) and the caller decides. */
+int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_result_meta *meta,
+                      sq_error *err);
+/* Reads elements [offset, offset + count) of /square and /cube as output_type. Collective. */
+int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, void *sq, void *cu,
+                      sq_error *err);
+/* Reads the whole /timing table (timing_rows x SQ_NPHASES) into rows. Not collective when the
+ * file was opened on MPI_COMM_SELF. */
+int sq_h5_result_timing(sq_h5_result *r, double *rows, sq_error *err);
+void sq_h5_result_close(sq_h5_result *r);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * kernel.c - the element-wise square/cube kernels and their per-thread partial reductions.
+ */
+#include "kernel.h"
+
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+
+/* The slice [begin, end) of [0, n) that thread t of nt takes: contiguous, sizes within one. */
+static void thread_slice(int64_t n, int t, int nt, int64_t *begin, int64_t *end) {
+    const int64_t q = n / nt, r = n % nt;
+    *begin = t * q + (t < r ? t : r);
+    *end = *begin + q + (t < r ? 1 : 0);
+}
+
+/* Merges each thread's private record into *st, in thread order, so that the merge (and hence
+ * the rounding of the float sums) is the same every time for the same thread count. */
+#define MERGE_IN_THREAD_ORDER(st, local)                                                           \
+    do {                                                                                           \
+        const int nt_ = omp_get_num_threads();                                                     \
+        _Pragma("omp for ordered schedule(static, 1)") for (int t_ = 0; t_ < nt_; ++t_) {          \
+            _Pragma("omp ordered") sq_stats_merge((st), &(local));                                 \
+        }                                                                                          \
+    } while (0)
+
+/* Adds one int64 block sum given as high and low 32-bit halves summed separately. */
+static inline void add_split(sq_i256 *acc, int64_t hi_sum, int64_t lo_sum) {
+    sq_i256_add_i128(acc, ((__int128)hi_sum << 32) + lo_sum);
+}
+
+/* ---- float64 ---------------------------------------------------------------------------- */
+
+void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_stats *st) {
+#pragma omp parallel
+    {
+        sq_stats local;
+        sq_stats_init(&local, SQ_DTYPE_FLOAT64);
+        int64_t begin, end;
+        thread_slice(n, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
+        int64_t nan = 0, pinf = 0, ninf = 0;
+        double mn = DBL_MAX, mx = -DBL_MAX;
+        for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
+            const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
+            double s1 = 0.0, s2 = 0.0, s3 = 0.0;
+#pragma omp simd reduction(+ : s1, s2, s3, nan, pinf, ninf) reduction(min : mn) reduction(max : mx)
+            for (int64_t i = b; i < e; ++i) {
+                const double v = x[i];
+                const double q = v * v;
+                const double c = q * v;
+                sq[i] = q;
+                cu[i] = c;
+                s1 += v;
+                s2 += q;
+                s3 += c;
+                nan += (v != v);
+                pinf += (v == INFINITY);
+                ninf += (v == -INFINITY);
+                /* A NaN v compares false: min and max ignore it. */
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+            }
+            sq_dd_add(&local.fsum[SQ_SUM_X], s1);
+            sq_dd_add(&local.fsum[SQ_SUM_SQ], s2);
+            sq_dd_add(&local.fsum[SQ_SUM_CUBE], s3);
+        }
+        local.count = end - begin;
+        local.nan = nan;
+        local.nonfinite = nan + pinf + ninf;
+        const int64_t numbers = local.count - nan;
+        if (numbers > 0) {
+            /* min starts at DBL_MAX, so an all-+Inf slice needs saying; likewise max. */
+            local.has_minmax = 1;
+            local.fmin = (pinf == numbers) ? INFINITY : mn;
+            local.fmax = (ninf == numbers) ? -INFINITY : mx;
+        }
+        MERGE_IN_THREAD_ORDER(st, local);
+    }
+}
+
+/* ---- int64 -> int64 ------------------------------------------------------------------------ */
+
+int64_t sq_kernel_int64(const int64_t *x, int64_t n, int64_t *sq, int64_t *cu, sq_stats *st) {
+    int64_t first_bad = INT64_MAX;
+#pragma omp parallel reduction(min : first_bad)
+    {
+        sq_stats local;
+        sq_stats_init(&local, SQ_DTYPE_INT64);
+        int64_t begin, end;
+        thread_slice(n, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
+        int64_t mn = INT64_MAX, mx = INT64_MIN;
+        for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
+            const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
+            /* Sums of x and x^3 are kept as high and low 32-bit halves so that the block sums
+             * cannot overflow int64 and the loop stays vectorisable; squares (< 2^43 when the
+             * cube fits) sum directly. */
+            int64_t xh = 0, xl = 0, ch = 0, cl = 0, bad = 0;
+            uint64_t s2 = 0; /* unsigned: a wrapped out-of-range square must not overflow */
+#pragma omp simd reduction(+ : xh, xl, s2, ch, cl, bad) reduction(min : mn) reduction(max : mx)
+            for (int64_t i = b; i < e; ++i) {
+                const int64_t v = x[i];
+                bad += (v < SQ_CUBE_INT64_MIN) | (v > SQ_CUBE_INT64_MAX);
+                /* Unsigned arithmetic: an out-of-range v wraps (defined) and is reported below. */
+                const int64_t q = (int64_t)((uint64_t)v * (uint64_t)v);
+                const int64_t c = (int64_t)((uint64_t)q * (uint64_t)v);
+                sq[i] = q;
+                cu[i] = c;
+                xh += v >> 32;
+                xl += (int64_t)(v & 0xffffffff);
+                s2 += (uint64_t)q;
+                ch += c >> 32;
+                cl += (int64_t)(c & 0xffffffff);
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+            }
+            if (bad) {
+                for (int64_t i = b; i < e; ++i)
+                    if (x[i] < SQ_CUBE_INT64_MIN || x[i] > SQ_CUBE_INT64_MAX) {
+                        first_bad = i;
+                        break;
+                    }
+                break;
+            }
+            add_split(&local.isum[SQ_SUM_X], xh, xl);
+            sq_i256_add_i128(&local.isum[SQ_SUM_SQ], s2);
+            add_split(&local.isum[SQ_SUM_CUBE], ch, cl);
+        }
+        local.count = end - begin;
+        if (local.count > 0) {
+            local.has_minmax = 1;
+            local.imin = mn;
+            local.imax = mx;
+        }
+        MERGE_IN_THREAD_ORDER(st, local);
+    }
+    return first_bad == INT64_MAX ? -1 : first_bad;
+}
+
+/* ---- int64 -> float64 ------------------------------------------------------------------ */
+
+/* The nearest double to a 128-bit integer (ties to even). */
+static double i128_to_double(__int128 v) {
+    if (v >= INT64_MIN && v <= INT64_MAX)
+        return (double)(int64_t)v; /* one correctly rounded conversion */
+    sq_i256 w;
+    sq_i256_zero(&w);
+    sq_i256_add_i128(&w, v);
+    return sq_i256_to_double(&w);
+}
+
+double sq_round_square(int64_t x) {
+    return i128_to_double((__int128)x * x);
+}
+
+/* |x| up to 2^42 has a cube below 2^126, inside __int128. */
+#define CUBE_FITS_I128 (INT64_C(1) << 42)
+
+double sq_round_cube(int64_t x) {
+    if (x >= -CUBE_FITS_I128 && x <= CUBE_FITS_I128)
+        return i128_to_double((__int128)x * x * x);
+    sq_i256 c;
+    sq_i256_zero(&c);
+    sq_i256_add_product3(&c, x, x, x);
+    return sq_i256_to_double(&c);
+}
+
+void sq_kernel_int64_to_float64(const int64_t *x, int64_t n, double *sq, double *cu, sq_stats *st) {
+#pragma omp parallel
+    {
+        sq_stats local;
+        sq_stats_init(&local, SQ_DTYPE_INT64);
+        int64_t begin, end;
+        thread_slice(n, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
+        int64_t mn = INT64_MAX, mx = INT64_MIN;
+        /* Blocks of 32: 32 terms below 2^126 (cubes of |x| <= 2^40) sum inside __int128. */
+        for (int64_t b = begin; b < end; b += 32) {
+            const int64_t e = (end - b > 32) ? b + 32 : end;
+            __int128 s1 = 0, s2 = 0, s3 = 0;
+            for (int64_t i = b; i < e; ++i) {
+                const int64_t v = x[i];
+                sq[i] = sq_round_square(v);
+                cu[i] = sq_round_cube(v);
+                s1 += v;
+                if (v >= -(INT64_C(1) << 40) && v <= (INT64_C(1) << 40)) {
+                    s2 += (__int128)v * v;
+                    s3 += (__int128)v * v * v;
+                } else {
+                    sq_i256_add_i128(&local.isum[SQ_SUM_SQ], (__int128)v * v);
+                    sq_i256_add_product3(&local.isum[SQ_SUM_CUBE], v, v, v);
+                }
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+            }
+            sq_i256_add_i128(&local.isum[SQ_SUM_X], s1);
+            sq_i256_add_i128(&local.isum[SQ_SUM_SQ], s2);
+            sq_i256_add_i128(&local.isum[SQ_SUM_CUBE], s3);
+        }
+        local.count = end - begin;
+        if (local.count > 0) {
+            local.has_minmax = 1;
+            local.imin = mn;
+            local.imax = mx;
+        }
+        MERGE_IN_THREAD_ORDER(st, local);
+    }
+}

@@ -1,0 +1,301 @@
+/*
+ * main.c - sqcube's command line: set up MPI and HDF5, parse, dispatch, and for `run` the phases
+ * resolve, open, compute, reduce, write, report.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "h5io.h"
+#include "kernel.h"
+#include "options.h"
+#include "parallel.h"
+#include "pipeline.h"
+#include "record.h"
+#include "report.h"
+#include "sqcube_buildinfo.h"
+#include "verify.h"
+
+/* ---- phase 1: resolve the input, the output and the types (rank 0) ------------------------- */
+
+/* Checks that output can be created beside its final name and is not the input. */
+static int check_output(const sq_options *opt, const sq_job *job, sq_error *err) {
+    struct stat out_st, in_st;
+    const int exists = stat(opt->output, &out_st) == 0;
+    if (exists && S_ISDIR(out_st.st_mode))
+        return sq_fail(err, SQ_ERR_USAGE, "--output '%s' is a directory; give a file name",
+                       opt->output);
+    if (job->source == SQ_SOURCE_FILE && stat(job->input_file, &in_st) == 0) {
+        struct stat partial_st;
+        if ((exists && out_st.st_dev == in_st.st_dev && out_st.st_ino == in_st.st_ino) ||
+            (stat(job->partial, &partial_st) == 0 && partial_st.st_dev == in_st.st_dev &&
+             partial_st.st_ino == in_st.st_ino))
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--output '%s' is the input file; sqcube never writes over its input, "
+                           "choose another output name",
+                           opt->output);
+    }
+    if (exists && !opt->force)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "output '%s' exists; pass --force to replace it, or choose another name",
+                       opt->output);
+    char dir[SQ_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", opt->output);
+    const char *d = dirname(dir);
+    struct stat dir_st;
+    if (stat(d, &dir_st) != 0 || !S_ISDIR(dir_st.st_mode))
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "output directory '%s' does not exist; create it first (mkdir -p %s)", d, d);
+    if (access(d, W_OK | X_OK) != 0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "output directory '%s' is not writable (%s); choose another --output", d,
+                       strerror(errno));
+    return SQ_OK;
+}
+
+static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq_error *err) {
+    memset(job, 0, sizeof *job);
+    job->source = opt->source;
+    job->threads = omp_get_max_threads();
+    snprintf(job->output, sizeof job->output, "%s", opt->output);
+    snprintf(job->partial, sizeof job->partial, "%s.partial", opt->output);
+    int64_t n;
+    if (opt->source == SQ_SOURCE_FILE) {
+        if (realpath(opt->input_file, job->input_file) == NULL)
+            return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s': %s; check the path",
+                           opt->input_file, strerror(errno));
+        if (sq_h5_probe_input(opt->input_file, opt->input_dataset, &job->input, err))
+            return err->status;
+        n = job->input.n;
+        job->in_type = job->input.type;
+    } else {
+        job->gen = opt->gen;
+        sq_gen_spec_format(&opt->gen, job->gen_text, sizeof job->gen_text);
+        n = opt->gen.n;
+        job->in_type = sq_gen_dtype(&opt->gen);
+        snprintf(job->input.datatype, sizeof job->input.datatype, "generated %s",
+                 sq_dtype_name(job->in_type));
+    }
+    switch (opt->output_type) {
+    case SQ_OUTPUT_INT64:
+        if (job->in_type != SQ_DTYPE_INT64)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--output-type int64 needs integer input, but the input is float64; "
+                           "use auto or float64");
+        job->out_type = SQ_DTYPE_INT64;
+        break;
+    case SQ_OUTPUT_FLOAT64:
+        job->out_type = SQ_DTYPE_FLOAT64;
+        break;
+    default:
+        /* range:N knows its largest value before the run: past 2097151 the cubes leave int64. */
+        job->out_type = job->in_type;
+        if (opt->source == SQ_SOURCE_GENERATE && opt->gen.kind == SQ_GEN_RANGE &&
+            opt->gen.n > SQ_CUBE_INT64_MAX)
+            job->out_type = SQ_DTYPE_FLOAT64;
+        break;
+    }
+    if (sq_plan_init(&job->plan, n, opt->chunk, par->size) != 0)
+        return sq_fail(err, SQ_ERR_USAGE, "cannot decompose %lld elements in chunks of %lld",
+                       (long long)n, (long long)opt->chunk);
+    return check_output(opt, job, err);
+}
+
+/* ---- provenance --------------------------------------------------------------------------- */
+
+static void join_command_line(int argc, char **argv, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && used + 1 < len; ++i) {
+        const int quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"$\\*?;&|<>()") != NULL;
+        used += (size_t)snprintf(buf + used, len - used, quote ? "%s'%s'" : "%s%s", i ? " " : "",
+                                 argv[i]);
+    }
+}
+
+static void fill_provenance(const sq_options *opt, const sq_job *job, const sq_par *par, int argc,
+                            char **argv, sq_provenance *p) {
+    memset(p, 0, sizeof *p);
+    snprintf(p->sqcube_version, sizeof p->sqcube_version, "%s", SQCUBE_VERSION);
+    snprintf(p->git_commit, sizeof p->git_commit, "%s", SQCUBE_GIT_COMMIT);
+    snprintf(p->compiler, sizeof p->compiler, "%s", SQCUBE_COMPILER);
+    snprintf(p->c_flags, sizeof p->c_flags, "%s", SQCUBE_C_FLAGS);
+    snprintf(p->build_type, sizeof p->build_type, "%s", SQCUBE_BUILD_TYPE);
+    sq_par_library(p->mpi_library, sizeof p->mpi_library);
+    snprintf(p->mpi_thread_level, sizeof p->mpi_thread_level, "%s",
+             sq_par_thread_level_name(par->thread_level));
+    sq_h5_version(p->hdf5_version, sizeof p->hdf5_version);
+    join_command_line(argc, argv, p->command_line, sizeof p->command_line);
+    snprintf(p->schedule, sizeof p->schedule, "%s", sq_schedule_name(opt->schedule));
+    snprintf(p->summation, sizeof p->summation, "%s", sq_stats_method(job->in_type));
+    if (job->source == SQ_SOURCE_FILE) {
+        snprintf(p->input_kind, sizeof p->input_kind, "file");
+        snprintf(p->input_file, sizeof p->input_file, "%s", job->input_file);
+        snprintf(p->input_dataset, sizeof p->input_dataset, "%s", job->input.dataset);
+    } else {
+        snprintf(p->input_kind, sizeof p->input_kind, "generate");
+        snprintf(p->generator, sizeof p->generator, "%s", job->gen_text);
+    }
+    snprintf(p->input_datatype, sizeof p->input_datatype, "%s", job->input.datatype);
+    snprintf(p->output_type_requested, sizeof p->output_type_requested, "%s",
+             sq_output_type_name(opt->output_type));
+    sq_utc_now(p->start_time_utc, sizeof p->start_time_utc);
+    p->ranks = par->size;
+    p->threads_per_rank = job->threads;
+    p->chunk = job->plan.chunk;
+    p->nchunks = job->plan.nchunks;
+    p->input_count = job->plan.n;
+}
+
+/* ---- sqcube run ------------------------------------------------------------------------- */
+
+static int run_command(const sq_options *opt, const sq_par *par, int argc, char **argv,
+                       sq_error *err) {
+    sq_job job;
+    sq_provenance prov;
+    sq_timers timers;
+    sq_timers_init(&timers);
+
+    /* Phase: resolve. Rank 0 probes the input and the output once; every rank gets its answer. */
+    if (par->rank == 0)
+        resolve_job(opt, par, &job, err);
+    if (sq_par_agree(par, err))
+        return err->status;
+    sq_par_bcast(par, &job, sizeof job);
+    char hosts[sizeof prov.hosts];
+    sq_par_hosts(par, hosts, sizeof hosts);
+    if (par->rank == 0) {
+        fill_provenance(opt, &job, par, argc, argv, &prov);
+        snprintf(prov.hosts, sizeof prov.hosts, "%s", hosts);
+        if (!opt->quiet) {
+            char input_text[SQ_PATH_MAX + SQ_DSET_MAX + 16];
+            if (job.source == SQ_SOURCE_FILE)
+                snprintf(input_text, sizeof input_text, "%s:%s", job.input_file, job.input.dataset);
+            else
+                snprintf(input_text, sizeof input_text, "generate %s", job.gen_text);
+            sq_report_settings(stdout, &prov, &job.plan, input_text, job.in_type, job.out_type,
+                               job.output);
+        }
+    }
+
+    /* Phase: open. The output is written under its .partial name until it is complete. */
+    sq_timer_start(&timers, SQ_PHASE_TOTAL);
+    sq_h5_reader *in = NULL;
+    sq_h5_writer *out = NULL;
+    if (job.source == SQ_SOURCE_FILE)
+        sq_h5_reader_open(par->comm, job.input_file, job.input.dataset, job.in_type, &in, err);
+    if (sq_par_agree(par, err))
+        goto out_close;
+    sq_h5_writer_create(par->comm, job.partial, job.plan.n, job.out_type, &out, err);
+    if (sq_par_agree(par, err))
+        goto out_close;
+
+    /* Phase: compute (read, compute and write every chunk; thread-level reduction inside). */
+    sq_stats stats;
+    sq_stats_init(&stats, job.in_type);
+    if (sq_pipeline_run(&job, par, in, out, &stats, &timers, err))
+        goto out_close;
+
+    /* Phase: reduce (rank level). */
+    sq_timer_start(&timers, SQ_PHASE_REDUCE);
+    sq_par_reduce_stats(par, &stats);
+    sq_timer_stop(&timers, SQ_PHASE_REDUCE);
+    sq_timer_stop(&timers, SQ_PHASE_TOTAL);
+
+    /* Phase: write the metadata, mark the file complete, and give it its final name. */
+    sq_summary summary;
+    sq_summary_from_stats(&summary, &stats, job.out_type);
+    if (par->rank == 0)
+        sq_utc_now(prov.end_time_utc, sizeof prov.end_time_utc);
+    sq_par_bcast(par, &prov, sizeof prov);
+    sq_par_bcast(par, &summary, sizeof summary);
+    sq_h5_writer_finish(out, &summary, &prov, par->rank, par->size, &timers, err);
+    out = NULL;
+    if (sq_par_agree(par, err))
+        goto out_close;
+    if (par->rank == 0 && rename(job.partial, job.output) != 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot rename '%s' to '%s': %s", job.partial, job.output,
+                strerror(errno));
+    if (sq_par_agree(par, err))
+        goto out_close;
+
+    /* Phase: report. */
+    double tmin[SQ_NPHASES], tavg[SQ_NPHASES], tmax[SQ_NPHASES];
+    sq_par_phase_stats(par, &timers, tmin, tavg, tmax);
+    if (par->rank == 0 && !opt->quiet) {
+        char abs_out[PATH_MAX];
+        if (realpath(job.output, abs_out) == NULL)
+            snprintf(abs_out, sizeof abs_out, "%s", job.output);
+        sq_report_summary(stdout, &summary, tmin, tavg, tmax, 24.0 * (double)job.plan.n, abs_out);
+    }
+    sq_h5_reader_close(in);
+    return SQ_OK;
+
+out_close:
+    /* A failed run leaves nothing: not the final name (never written), not the partial file. */
+    sq_h5_writer_abort(out);
+    sq_h5_reader_close(in);
+    sq_par_barrier(par);
+    if (par->rank == 0)
+        unlink(job.partial);
+    return err->status;
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+int main(int argc, char **argv) {
+    sq_par par = {0};
+    sq_error err;
+    sq_options opt;
+    sq_error_clear(&err);
+
+    /* Phase: setup. Without MPI there is nobody to agree with: report and stop. */
+    if (sq_par_init(&argc, &argv, &par, &err) != SQ_OK && par.size == 0) {
+        sq_error_print(&err);
+        sq_par_finalize();
+        return err.status;
+    }
+    sq_h5_init();
+    if (err.status == SQ_OK)
+        sq_options_parse(argc, argv, &opt, &err);
+    int status = sq_par_agree(&par, &err);
+
+    /* Phase: dispatch. */
+    if (status == SQ_OK) {
+        switch (opt.command) {
+        case SQ_CMD_HELP:
+            if (par.rank == 0)
+                sq_options_print_help(stdout, opt.help_command);
+            break;
+        case SQ_CMD_VERSION:
+            if (par.rank == 0) {
+                char h5[32], mpi[256];
+                sq_h5_version(h5, sizeof h5);
+                sq_par_library(mpi, sizeof mpi);
+                printf("sqcube %s (git %s, %s build, %s)\nHDF5 %s (parallel)\n%s\n", SQCUBE_VERSION,
+                       SQCUBE_GIT_COMMIT, SQCUBE_BUILD_TYPE, SQCUBE_COMPILER, h5, mpi);
+            }
+            break;
+        case SQ_CMD_RUN:
+            status = run_command(&opt, &par, argc, argv, &err);
+            break;
+        case SQ_CMD_VERIFY:
+            status = sq_verify(&opt, &par, &err);
+            break;
+        case SQ_CMD_INFO:
+            status = sq_info(&opt, &par, &err);
+            break;
+        }
+    }
+    if (status != SQ_OK && par.rank == 0)
+        sq_error_print(&err);
+    sq_par_finalize();
+    return status;
+}

@@ -1,0 +1,88 @@
+/*
+ * options.h - every input of a sqcube invocation in one struct, and the command-line parser.
+ *
+ * The parser is table-driven (the table in options.c holds each option's name, argument, default
+ * and help text, so --help cannot drift from what is parsed), validates every value, and reports a
+ * bad command line as one SQ_ERR_USAGE line. It is pure: no MPI, no HDF5, no file access; every
+ * rank parses the same argv to the same result.
+ */
+#ifndef SQCUBE_OPTIONS_H
+#define SQCUBE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "generate.h"
+
+#define SQ_PATH_MAX 4096
+#define SQ_DSET_MAX 1024
+
+typedef enum sq_command {
+    SQ_CMD_RUN,     /* compute squares and cubes into an output file */
+    SQ_CMD_VERIFY,  /* recompute a result file from its source and compare */
+    SQ_CMD_INFO,    /* print a summary of a result file */
+    SQ_CMD_HELP,    /* print help (for help_command) and exit 0 */
+    SQ_CMD_VERSION, /* print the version and exit 0 */
+} sq_command;
+
+typedef enum sq_source_kind {
+    SQ_SOURCE_NONE = 0,     /* verify: use the source recorded in the file */
+    SQ_SOURCE_FILE = 1,     /* an HDF5 dataset */
+    SQ_SOURCE_GENERATE = 2, /* a generator spec */
+} sq_source_kind;
+
+typedef enum sq_output_type {
+    SQ_OUTPUT_AUTO = 0, /* float input -> float64; int input -> int64 (range:N with cubes past
+                           int64 -> float64) */
+    SQ_OUTPUT_INT64 = 1,
+    SQ_OUTPUT_FLOAT64 = 2,
+} sq_output_type;
+
+typedef enum sq_schedule { SQ_SCHEDULE_STATIC = 0 } sq_schedule;
+
+/* The default chunk: 1 Mi elements (8 MiB per float64/int64 buffer). */
+#define SQ_DEFAULT_CHUNK (INT64_C(1) << 20)
+
+typedef struct sq_options {
+    sq_command command;
+    sq_command help_command; /* SQ_CMD_HELP: the command whose help to print (SQ_CMD_HELP: all) */
+    sq_source_kind source;   /* run: FILE or GENERATE; verify: NONE unless --input */
+    char input_file[SQ_PATH_MAX];    /* --input: the FILE part */
+    char input_dataset[SQ_DSET_MAX]; /* --input: the /DATASET part; "" = the file's only dataset */
+    sq_gen_spec gen;                 /* --generate */
+    char output[SQ_PATH_MAX];        /* run: --output; verify, info: the FILE argument */
+    int64_t chunk;                   /* --chunk: elements per chunk, 1 .. 2^62 */
+    sq_output_type output_type;      /* --output-type */
+    sq_schedule schedule;            /* --schedule */
+    bool force;                      /* --force: replace an existing output */
+    bool quiet;                      /* --quiet: print errors only */
+} sq_options;
+
+/* Sets every default. */
+void sq_options_defaults(sq_options *opt);
+
+/* Parses argv (argv[0] is the program) into opt. Returns 0 or SQ_ERR_USAGE with err filled. */
+int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *err);
+
+/* Prints the help of one command (SQ_CMD_HELP: the overview) to out. */
+void sq_options_print_help(FILE *out, sq_command command);
+
+/* Parses an element count: a non-negative integer, optionally with a K, M, G or T suffix (binary:
+ * 2^10, 2^20, 2^30, 2^40; an 'i' may follow) or in 1e8 / 2.5e6 style (the value must be a whole
+ * number). Values above 2^62 are refused. `what` names the value in the error message. */
+int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *err);
+
+/* Splits "FILE:/DATASET" (or "FILE") at the first ":/" into its parts. */
+int sq_parse_input_spec(const char *text, char *file, size_t file_len, char *dataset,
+                        size_t dataset_len, sq_error *err);
+
+/* Parses "range:N" or "uniform:N[:seed=S][:low=A][:high=B]". */
+int sq_parse_gen_spec(const char *text, sq_gen_spec *spec, sq_error *err);
+
+/* "auto", "int64", "float64". */
+const char *sq_output_type_name(sq_output_type t);
+const char *sq_schedule_name(sq_schedule s);
+
+#endif

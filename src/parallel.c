@@ -1,0 +1,187 @@
+/*
+ * parallel.c - the only compilation unit in sqcube that directly calls MPI functions.
+ */
+#include "parallel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* MPI errors return (MPI_ERRORS_RETURN) and land here: one line, then the whole job stops. There is
+ * no sound way to continue once a collective failed on some ranks. */
+static void check_mpi(int rc, const char *call, const char *where) {
+    if (rc == MPI_SUCCESS)
+        return;
+    char text[MPI_MAX_ERROR_STRING] = "";
+    int len = 0;
+    MPI_Error_string(rc, text, &len);
+    int rank = -1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    fprintf(stderr,
+            "sqcube: error: %s failed in %s on rank %d: %s; the MPI job cannot continue (check the "
+            "MPI installation, the launcher and the network)\n",
+            call, where, rank, text);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, SQ_ERR_RUNTIME);
+}
+#define CHECK_MPI(call) check_mpi((call), #call, __func__)
+
+const char *sq_par_thread_level_name(int level) {
+    switch (level) {
+    case MPI_THREAD_SINGLE:
+        return "MPI_THREAD_SINGLE";
+    case MPI_THREAD_FUNNELED:
+        return "MPI_THREAD_FUNNELED";
+    case MPI_THREAD_SERIALIZED:
+        return "MPI_THREAD_SERIALIZED";
+    case MPI_THREAD_MULTIPLE:
+        return "MPI_THREAD_MULTIPLE";
+    default:
+        return "unknown";
+    }
+}
+
+int sq_par_init(int *argc, char ***argv, sq_par *par, sq_error *err) {
+    int provided = MPI_THREAD_SINGLE;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "MPI_Init_thread failed; check that sqcube is started by mpirun or srun of "
+                       "the MPI it was built with");
+    CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    par->comm = MPI_COMM_WORLD;
+    CHECK_MPI(MPI_Comm_rank(par->comm, &par->rank));
+    CHECK_MPI(MPI_Comm_size(par->comm, &par->size));
+    par->thread_level = provided;
+    if (provided < MPI_THREAD_FUNNELED)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "the MPI library provides %s, but sqcube needs MPI_THREAD_FUNNELED (OpenMP "
+                       "threads inside MPI ranks); use an MPI built with thread support",
+                       sq_par_thread_level_name(provided));
+    return SQ_OK;
+}
+
+void sq_par_finalize(void) {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized)
+        MPI_Finalize();
+}
+
+int sq_par_agree(const sq_par *par, sq_error *err) {
+    /* MINLOC over (has no error, rank): the minimum is (0, lowest failing rank) if any failed. */
+    struct {
+        int ok;
+        int rank;
+    } mine = {err->status == SQ_OK, par->rank}, first;
+    CHECK_MPI(MPI_Allreduce(&mine, &first, 1, MPI_2INT, MPI_MINLOC, par->comm));
+    if (first.ok)
+        return SQ_OK;
+    CHECK_MPI(MPI_Bcast(err, (int)sizeof *err, MPI_BYTE, first.rank, par->comm));
+    return err->status;
+}
+
+void sq_par_bcast(const sq_par *par, void *buf, size_t bytes) {
+    /* Split into pieces below INT_MAX bytes: MPI counts are int. */
+    const size_t piece = (size_t)1 << 30;
+    for (size_t done = 0; done < bytes; done += piece) {
+        const size_t n = bytes - done < piece ? bytes - done : piece;
+        CHECK_MPI(MPI_Bcast((char *)buf + done, (int)n, MPI_BYTE, 0, par->comm));
+    }
+}
+
+/* The MPI reduction operator: merges sq_stats records carried as bytes. */
+static void merge_stats_op(void *in, void *inout, int *len, MPI_Datatype *type) {
+    (void)type;
+    const sq_stats *a = in;
+    sq_stats *b = inout;
+    for (int i = 0; i < *len; ++i)
+        sq_stats_merge(&b[i], &a[i]);
+}
+
+void sq_par_reduce_stats(const sq_par *par, sq_stats *st) {
+    MPI_Datatype type;
+    MPI_Op op;
+    CHECK_MPI(MPI_Type_contiguous((int)sizeof *st, MPI_BYTE, &type));
+    CHECK_MPI(MPI_Type_commit(&type));
+    CHECK_MPI(MPI_Op_create(merge_stats_op, 1, &op));
+    sq_stats merged = *st;
+    /* Reduce to rank 0 and broadcast: every rank holds the bits rank 0 computed, which an
+     * MPI_Allreduce of a non-associative (float) merge would not promise. */
+    CHECK_MPI(MPI_Reduce(st, &merged, 1, type, op, 0, par->comm));
+    CHECK_MPI(MPI_Bcast(&merged, 1, type, 0, par->comm));
+    *st = merged;
+    CHECK_MPI(MPI_Op_free(&op));
+    CHECK_MPI(MPI_Type_free(&type));
+}
+
+int64_t sq_par_sum_i64(const sq_par *par, int64_t v) {
+    int64_t r = 0;
+    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    return r;
+}
+
+int64_t sq_par_min_i64(const sq_par *par, int64_t v) {
+    int64_t r = 0;
+    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_MIN, par->comm));
+    return r;
+}
+
+void sq_par_phase_stats(const sq_par *par, const sq_timers *t, double min[SQ_NPHASES],
+                        double avg[SQ_NPHASES], double max[SQ_NPHASES]) {
+    CHECK_MPI(MPI_Allreduce(t->seconds, min, SQ_NPHASES, MPI_DOUBLE, MPI_MIN, par->comm));
+    CHECK_MPI(MPI_Allreduce(t->seconds, max, SQ_NPHASES, MPI_DOUBLE, MPI_MAX, par->comm));
+    CHECK_MPI(MPI_Allreduce(t->seconds, avg, SQ_NPHASES, MPI_DOUBLE, MPI_SUM, par->comm));
+    for (int p = 0; p < SQ_NPHASES; ++p)
+        avg[p] /= par->size;
+}
+
+void sq_par_hosts(const sq_par *par, char *buf, size_t len) {
+    char name[MPI_MAX_PROCESSOR_NAME] = "";
+    int nlen = 0;
+    CHECK_MPI(MPI_Get_processor_name(name, &nlen));
+    char *all = NULL;
+    if (par->rank == 0) {
+        all = calloc((size_t)par->size, MPI_MAX_PROCESSOR_NAME);
+        if (all == NULL) {
+            fprintf(stderr, "sqcube: error: out of memory gathering %d host names on rank 0\n",
+                    par->size);
+            MPI_Abort(par->comm, SQ_ERR_RUNTIME);
+        }
+    }
+    CHECK_MPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME,
+                         MPI_CHAR, 0, par->comm));
+    if (par->rank == 0) {
+        /* Distinct names in rank order; the list stays within len (", ..." marks a cut). */
+        size_t used = 0;
+        buf[0] = '\0';
+        for (int r = 0; r < par->size; ++r) {
+            const char *h = all + (size_t)r * MPI_MAX_PROCESSOR_NAME;
+            int seen = 0;
+            for (int q = 0; q < r && !seen; ++q)
+                seen = strcmp(h, all + (size_t)q * MPI_MAX_PROCESSOR_NAME) == 0;
+            if (seen)
+                continue;
+            const size_t need = strlen(h) + (used ? 2 : 0);
+            if (used + need + 5 >= len) {
+                snprintf(buf + used, len - used, ", ...");
+                break;
+            }
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", h);
+        }
+        free(all);
+    }
+    sq_par_bcast(par, buf, len);
+}
+
+void sq_par_library(char *buf, size_t len) {
+    char text[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int n = 0;
+    MPI_Get_library_version(text, &n);
+    text[strcspn(text, "\n")] = '\0';
+    /* Open MPI's first line ends in ", package: ..." etc.; keep it whole but bounded. */
+    snprintf(buf, len, "%s", text);
+}
+
+void sq_par_barrier(const sq_par *par) {
+    CHECK_MPI(MPI_Barrier(par->comm));
+}

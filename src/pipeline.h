@@ -1,0 +1,43 @@
+/*
+ * pipeline.h - the work in hand, and the chunk loop: source -> kernel -> sink.
+ *
+ * Each rank streams its chunks one at a time through three buffers of one chunk each (x, x^2,
+ * x^3), allocated once and reused, so memory per rank is about 24 bytes x chunk whatever n is.
+ * Ranks move in lock-step rounds (sq_plan's max_rounds): in each round every rank reads (or
+ * generates) its chunk, computes it on its OpenMP threads, writes it with one collective call
+ * (an empty selection for a rank without a chunk that round), and all ranks agree on errors, so a
+ * failure on one rank stops every rank at the same round, with no hang.
+ */
+#ifndef SQCUBE_PIPELINE_H
+#define SQCUBE_PIPELINE_H
+
+#include "error.h"
+#include "h5io.h"
+#include "options.h"
+#include "parallel.h"
+#include "plan.h"
+#include "stats.h"
+#include "timer.h"
+
+/* Everything a run resolved from the options and the input; identical on every rank. */
+typedef struct sq_job {
+    sq_source_kind source;          /* FILE or GENERATE */
+    char input_file[SQ_PATH_MAX];   /* absolute path of the input file */
+    sq_input_info input;            /* dataset, n, type, stored type */
+    sq_gen_spec gen;                /* the generator (source GENERATE) */
+    char gen_text[256];             /* its canonical spec */
+    sq_dtype in_type;               /* the type x is computed in */
+    sq_dtype out_type;              /* the type of /square and /cube */
+    sq_plan plan;                   /* the decomposition */
+    char output[SQ_PATH_MAX];       /* the final output path, as given */
+    char partial[SQ_PATH_MAX + 16]; /* output + ".partial": where the run writes */
+    int threads;                    /* OpenMP threads per rank (rank 0's) */
+} sq_job;
+
+/* Runs every round: reads or generates this rank's chunks, computes them into this rank's partial
+ * reductions *local (thread level merged), writes them through out. in is NULL for generated
+ * input. Collective; returns the agreed status. */
+int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
+                    sq_stats *local, sq_timers *timers, sq_error *err);
+
+#endif

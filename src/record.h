@@ -1,0 +1,68 @@
+/*
+ * record.h - what a result file records besides its datasets: the reductions (root attributes) and
+ * the provenance (group /provenance). docs/output-format.md documents every field.
+ *
+ * The writer fills these on rank 0 and broadcasts them, so every rank passes identical values to
+ * the collective HDF5 attribute calls; verify and info read them back. Pure: no MPI, no HDF5.
+ */
+#ifndef SQCUBE_RECORD_H
+#define SQCUBE_RECORD_H
+
+#include <stdint.h>
+
+#include "options.h"
+#include "stats.h"
+
+/* Version of the output layout; bumped on any incompatible change. */
+#define SQ_FORMAT_VERSION 1
+
+/* The root attributes. */
+typedef struct sq_summary {
+    int64_t count;        /* elements */
+    int64_t nonfinite;    /* NaN, +Inf, -Inf inputs */
+    int64_t input_type;   /* sq_dtype x is computed in */
+    int64_t output_type;  /* sq_dtype of /square and /cube */
+    double sum[SQ_NSUMS]; /* sum, sum_sq, sum_cube as float64 */
+    int64_t has_exact;    /* 1 for integer input: exact[] holds the exact decimal sums */
+    char exact[SQ_NSUMS][SQ_I256_DECIMAL_MAX];
+    int64_t has_minmax; /* 0: min and max are NaN (no element is a number) */
+    int64_t imin, imax; /* integer input */
+    double fmin, fmax;  /* float input */
+} sq_summary;
+
+/* Fills the summary from merged reductions. */
+void sq_summary_from_stats(sq_summary *sum, const sq_stats *st, sq_dtype output_type);
+
+/* Group /provenance: how, where, when and from what the file was made. */
+typedef struct sq_provenance {
+    char sqcube_version[32];
+    char git_commit[64];
+    char compiler[128];
+    char c_flags[512];
+    char build_type[32];
+    char mpi_library[256];
+    char mpi_thread_level[32];
+    char hdf5_version[32];
+    char command_line[4096];
+    char schedule[16];
+    char summation[256];
+    char input_kind[16];             /* "file" or "generate" */
+    char input_file[SQ_PATH_MAX];    /* absolute path; "" for generated input */
+    char input_dataset[SQ_DSET_MAX]; /* "" for generated input */
+    char input_datatype[64];         /* e.g. "int64 little-endian" or "generated int64" */
+    char generator[256];             /* canonical spec; "" for file input */
+    char hosts[4096];                /* distinct host names, comma-separated */
+    char start_time_utc[32];         /* ISO 8601, e.g. 2026-11-25T18:20:00Z */
+    char end_time_utc[32];
+    char output_type_requested[16]; /* --output-type as given: auto, int64, float64 */
+    int64_t ranks;
+    int64_t threads_per_rank;
+    int64_t chunk;
+    int64_t nchunks;
+    int64_t input_count;
+} sq_provenance;
+
+/* The UTC time now as ISO 8601 ("2026-11-25T18:20:00Z"). */
+void sq_utc_now(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * verify.c - independent re-computation of a result file, and its human summary.
+ *
+ * The checks use plain scalar loops and per-element accumulation, deliberately not the blocked
+ * OpenMP kernels, so that a fault in the kernels cannot hide itself.
+ */
+#include "verify.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generate.h"
+#include "h5io.h"
+#include "plan.h"
+#include "record.h"
+#include "report.h"
+
+/* The first element that differs on this rank. */
+typedef struct mismatch {
+    int64_t index; /* INT64_MAX: none */
+    char what[256];
+} mismatch;
+
+static int same_double(double a, double b) {
+    return (a != a && b != b) || memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Recomputes elements [offset, offset + count) and folds them into *st; notes the first
+ * difference with the stored squares and cubes. */
+static void check_chunk(sq_dtype in_type, sq_dtype out_type, int64_t offset, int64_t count,
+                        const void *xv, const void *sqv, const void *cuv, sq_stats *st,
+                        sq_dd sumabs[SQ_NSUMS], int64_t *bad, mismatch *first) {
+    for (int64_t i = 0; i < count; ++i) {
+        const int64_t g = offset + i;
+        int ok;
+        char expected[160];
+        if (in_type == SQ_DTYPE_FLOAT64) {
+            const double x = ((const double *)xv)[i];
+            const double q = x * x, c = q * x;
+            const double sq = ((const double *)sqv)[i], cu = ((const double *)cuv)[i];
+            ok = same_double(q, sq) && same_double(c, cu);
+            snprintf(expected, sizeof expected,
+                     "x = %.17g: expected %.17g, %.17g, found %.17g, %.17g", x, q, c, sq, cu);
+            ++st->count;
+            if (!isfinite(x)) {
+                ++st->nonfinite;
+                st->nan += x != x;
+            }
+            if (x == x) {
+                st->fmin = st->has_minmax && st->fmin <= x ? st->fmin : x;
+                st->fmax = st->has_minmax && st->fmax >= x ? st->fmax : x;
+                st->has_minmax = 1;
+            }
+            const double terms[3] = {x, sq, cu};
+            for (int k = 0; k < SQ_NSUMS; ++k) {
+                sq_dd_add(&st->fsum[k], terms[k]);
+                sq_dd_add(&sumabs[k], fabs(terms[k]));
+            }
+        } else {
+            const int64_t x = ((const int64_t *)xv)[i];
+            sq_i256 q, c;
+            sq_i256_zero(&q);
+            sq_i256_zero(&c);
+            sq_i256_add_i128(&q, (__int128)x * x);
+            sq_i256_add_product3(&c, x, x, x);
+            if (out_type == SQ_DTYPE_INT64) {
+                const int64_t sq = ((const int64_t *)sqv)[i], cu = ((const int64_t *)cuv)[i];
+                sq_i256 sq_w, cu_w;
+                sq_i256_zero(&sq_w);
+                sq_i256_zero(&cu_w);
+                sq_i256_add_i128(&sq_w, sq);
+                sq_i256_add_i128(&cu_w, cu);
+                ok = sq_i256_cmp(&q, &sq_w) == 0 && sq_i256_cmp(&c, &cu_w) == 0;
+                snprintf(expected, sizeof expected,
+                         "x = %" PRId64 ": expected exact x^2, x^3, found %" PRId64 ", %" PRId64, x,
+                         sq, cu);
+            } else {
+                const double eq = sq_i256_to_double(&q), ec = sq_i256_to_double(&c);
+                const double sq = ((const double *)sqv)[i], cu = ((const double *)cuv)[i];
+                ok = same_double(eq, sq) && same_double(ec, cu);
+                snprintf(expected, sizeof expected,
+                         "x = %" PRId64 ": expected %.17g, %.17g, found %.17g, %.17g", x, eq, ec,
+                         sq, cu);
+            }
+            ++st->count;
+            st->imin = st->has_minmax && st->imin <= x ? st->imin : x;
+            st->imax = st->has_minmax && st->imax >= x ? st->imax : x;
+            st->has_minmax = 1;
+            sq_i256_add_i128(&st->isum[SQ_SUM_X], x);
+            sq_i256_add(&st->isum[SQ_SUM_SQ], &q);
+            sq_i256_add(&st->isum[SQ_SUM_CUBE], &c);
+        }
+        if (!ok) {
+            if (*bad == 0) {
+                first->index = g;
+                snprintf(first->what, sizeof first->what, "%s", expected);
+            }
+            ++*bad;
+        }
+    }
+}
+
+/* Floats: the recorded sum must be the recomputed one within 1e-12 of the sum of magnitudes
+ * (the run and verify add in different orders); non-finite sums must be the same non-finite. */
+static int sums_agree(double recorded, double recomputed, double magnitude) {
+    if (!isfinite(recorded) || !isfinite(recomputed))
+        return same_double(recorded, recomputed);
+    return fabs(recorded - recomputed) <= 1e-12 * magnitude + 1e-300;
+}
+
+/* Closed forms of range:N: N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2. */
+static void closed_forms(int64_t n, sq_i256 out[SQ_NSUMS]) {
+    const unsigned __int128 t = (unsigned __int128)n * (unsigned __int128)(n + 1) / 2;
+    sq_i256_zero(&out[0]);
+    sq_i256_add_i128(&out[0], (__int128)t);
+    /* T(2N+1)/3: one of N, N+1, 2N+1 is divisible by 3, so the division is exact; do it on the
+     * factor that is. */
+    unsigned __int128 a = t, b = (unsigned __int128)(2 * n + 1);
+    if (a % 3 == 0)
+        a /= 3;
+    else
+        b /= 3;
+    sq_i256_from_mul(&out[1], a, b);
+    sq_i256_from_mul(&out[2], t, t);
+}
+
+int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
+    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
+    sq_result_meta meta;
+    sq_h5_result *res = NULL;
+    sq_h5_reader *in = NULL;
+    void *x = NULL, *sq = NULL, *cu = NULL;
+    const char *path = opt->output;
+
+    sq_h5_result_open(par->comm, path, &res, &meta, err);
+    if (sq_par_agree(par, err))
+        return err->status;
+    if (!meta.complete) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' is a partial file (no 'complete' attribute): the run that wrote it did not "
+                "finish; rerun it",
+                path);
+        goto out;
+    }
+    const sq_summary *s = &meta.summary;
+    const sq_dtype in_type = (sq_dtype)s->input_type, out_type = (sq_dtype)s->output_type;
+
+    /* The source: --input overrides the recorded file; else the recorded file or generator. */
+    sq_gen_spec gen;
+    char file[SQ_PATH_MAX], dataset[SQ_DSET_MAX], source_text[SQ_PATH_MAX + SQ_DSET_MAX + 16];
+    int generated = 0;
+    if (opt->source == SQ_SOURCE_FILE) {
+        snprintf(file, sizeof file, "%s", opt->input_file);
+        snprintf(dataset, sizeof dataset, "%s",
+                 opt->input_dataset[0] ? opt->input_dataset : meta.prov.input_dataset);
+    } else if (strcmp(meta.prov.input_kind, "generate") == 0) {
+        generated = 1;
+        if (sq_parse_gen_spec(meta.prov.generator, &gen, err)) {
+            sq_fail(err, SQ_ERR_RUNTIME, "'%s' records an unreadable generator '%s'", path,
+                    meta.prov.generator);
+            goto out;
+        }
+    } else {
+        snprintf(file, sizeof file, "%s", meta.prov.input_file);
+        snprintf(dataset, sizeof dataset, "%s", meta.prov.input_dataset);
+    }
+    if (generated) {
+        snprintf(source_text, sizeof source_text, "generated %s", meta.prov.generator);
+        if (gen.n != meta.n || sq_gen_dtype(&gen) != in_type)
+            sq_fail(err, SQ_ERR_MISMATCH, "'%s': the generator %s does not give %lld %s elements",
+                    path, meta.prov.generator, (long long)meta.n, sq_dtype_name(in_type));
+    } else {
+        snprintf(source_text, sizeof source_text, "%s:%s", file, dataset);
+        if (par->rank == 0) {
+            sq_input_info info;
+            if (sq_h5_probe_input(file, dataset, &info, err) == SQ_OK &&
+                (info.n != meta.n || info.type != in_type))
+                sq_fail(err, SQ_ERR_MISMATCH,
+                        "input %s has %lld %s elements, but '%s' holds %lld computed from %s",
+                        source_text, (long long)info.n, sq_dtype_name(info.type), path,
+                        (long long)meta.n, sq_dtype_name(in_type));
+            if (err->status == SQ_ERR_RUNTIME)
+                snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+                         " (verify reads the input recorded in the result; if it moved, pass "
+                         "--input FILE[:/DATASET])");
+        }
+        if (sq_par_agree(par, err) == SQ_OK)
+            sq_h5_reader_open(par->comm, file, dataset, in_type, &in, err);
+    }
+    if (sq_par_agree(par, err))
+        goto out;
+
+    /* Every element, chunk by chunk, on every rank. */
+    sq_plan plan;
+    sq_plan_init(&plan, meta.n, SQ_DEFAULT_CHUNK, par->size);
+    const int64_t bufn = sq_plan_buffer_elements(&plan) > 0 ? sq_plan_buffer_elements(&plan) : 1;
+    x = malloc((size_t)bufn * 8);
+    sq = malloc((size_t)bufn * 8);
+    cu = malloc((size_t)bufn * 8);
+    if (x == NULL || sq == NULL || cu == NULL)
+        sq_fail(err, SQ_ERR_RUNTIME, "out of memory for verify buffers on rank %d", par->rank);
+    if (sq_par_agree(par, err))
+        goto out;
+    sq_stats st;
+    sq_stats_init(&st, in_type);
+    sq_dd sumabs[SQ_NSUMS] = {{0, 0}, {0, 0}, {0, 0}};
+    int64_t bad = 0;
+    mismatch first = {INT64_MAX, ""};
+    for (int64_t round = 0; round < plan.max_rounds; ++round) {
+        const sq_range e =
+            sq_plan_chunk_elements(&plan, sq_plan_chunk_in_round(&plan, par->rank, round));
+        const int64_t count = e.end - e.begin;
+        if (generated) {
+            if (count > 0)
+                sq_generate(&gen, e.begin, count, x);
+        } else {
+            sq_h5_reader_read(in, e.begin, count, x, err);
+        }
+        sq_h5_result_read(res, e.begin, count, sq, cu, err);
+        if (sq_par_agree(par, err))
+            goto out;
+        check_chunk(in_type, out_type, e.begin, count, x, sq, cu, &st, sumabs, &bad, &first);
+    }
+    const int64_t total_bad = sq_par_sum_i64(par, bad);
+    const int64_t first_bad = sq_par_min_i64(par, first.index);
+    if (total_bad > 0 && first.index == first_bad)
+        sq_fail(err, SQ_ERR_MISMATCH,
+                "'%s': %lld of %lld elements differ; the first is element %lld (rank %d): %s", path,
+                (long long)total_bad, (long long)meta.n, (long long)first_bad, par->rank,
+                first.what);
+    if (sq_par_agree(par, err))
+        goto out;
+
+    /* Every reduction: the rank level of our own recomputation, then compare on rank 0. */
+    sq_par_reduce_stats(par, &st);
+    /* The sums of magnitudes, for the tolerance of float sums, merged the same way. */
+    sq_stats abs_st;
+    sq_stats_init(&abs_st, SQ_DTYPE_FLOAT64);
+    for (int k = 0; k < SQ_NSUMS; ++k)
+        abs_st.fsum[k] = sumabs[k];
+    sq_par_reduce_stats(par, &abs_st);
+    double magnitude[SQ_NSUMS];
+    for (int k = 0; k < SQ_NSUMS; ++k)
+        magnitude[k] = sq_stats_sum(&abs_st, (enum sq_sum)k);
+    if (par->rank == 0) {
+        sq_summary want;
+        sq_summary_from_stats(&want, &st, out_type);
+        char detail[512] = "";
+        if (want.count != s->count || want.count != meta.n)
+            snprintf(detail, sizeof detail, "count is %lld, recomputed %lld", (long long)s->count,
+                     (long long)want.count);
+        else if (want.nonfinite != s->nonfinite)
+            snprintf(detail, sizeof detail, "nonfinite_count is %lld, recomputed %lld",
+                     (long long)s->nonfinite, (long long)want.nonfinite);
+        else if (want.has_minmax != s->has_minmax ||
+                 (want.has_minmax &&
+                  (in_type == SQ_DTYPE_INT64
+                       ? (want.imin != s->imin || want.imax != s->imax)
+                       : (!same_double(want.fmin, s->fmin) || !same_double(want.fmax, s->fmax)))))
+            snprintf(detail, sizeof detail, "min/max are %.17g/%.17g, recomputed %.17g/%.17g",
+                     s->fmin, s->fmax, sq_stats_min(&st), sq_stats_max(&st));
+        for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k) {
+            if (in_type == SQ_DTYPE_INT64) {
+                if (!s->has_exact || strcmp(want.exact[k], s->exact[k]) != 0 ||
+                    !same_double(want.sum[k], s->sum[k]))
+                    snprintf(detail, sizeof detail, "%s is %s (%.17g), recomputed exactly %s",
+                             sum_names[k], s->has_exact ? s->exact[k] : "missing", s->sum[k],
+                             want.exact[k]);
+            } else if (!sums_agree(s->sum[k], want.sum[k], magnitude[k])) {
+                snprintf(detail, sizeof detail, "%s is %.17g, recomputed %.17g", sum_names[k],
+                         s->sum[k], want.sum[k]);
+            }
+        }
+        int closed = 0;
+        if (!detail[0] && generated && gen.kind == SQ_GEN_RANGE) {
+            sq_i256 forms[SQ_NSUMS];
+            closed_forms(gen.n, forms);
+            for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k)
+                if (sq_i256_cmp(&forms[k], &st.isum[k]) != 0) {
+                    char want_text[SQ_I256_DECIMAL_MAX];
+                    sq_i256_to_decimal(&forms[k], want_text, sizeof want_text);
+                    snprintf(detail, sizeof detail, "%s is %s, but the closed form gives %s",
+                             sum_names[k], want.exact[k], want_text);
+                }
+            closed = 1;
+        }
+        if (detail[0]) {
+            sq_fail(err, SQ_ERR_MISMATCH, "'%s': %s", path, detail);
+        } else if (!opt->quiet) {
+            printf("verify %s: %lld elements from %s, %s -> %s, checked on %d ranks\n", path,
+                   (long long)meta.n, source_text, sq_dtype_name(in_type), sq_dtype_name(out_type),
+                   par->size);
+            printf("  /square, /cube        every element recomputed: all match\n");
+            printf("  count, nonfinite_count, min, max: match\n");
+            if (in_type == SQ_DTYPE_INT64)
+                printf("  sum, sum_sq, sum_cube exact integer sums match; float64 attributes are "
+                       "their correct rounding\n");
+            else
+                printf("  sum, sum_sq, sum_cube match within 1e-12 of the sum of magnitudes\n");
+            if (closed)
+                printf("  closed forms N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2: match\n");
+        }
+    }
+    if (sq_par_agree(par, err) == SQ_OK && par->rank == 0)
+        printf("verify: OK\n");
+out:
+    free(cu);
+    free(sq);
+    free(x);
+    sq_h5_reader_close(in);
+    sq_h5_result_close(res);
+    if (err->status == SQ_ERR_MISMATCH && par->rank == 0)
+        printf("verify: FAILED\n");
+    return err->status;
+}
+
+int sq_info(const sq_options *opt, const sq_par *par, sq_error *err) {
+    if (par->rank == 0) {
+        sq_result_meta meta;
+        sq_h5_result *res = NULL;
+        if (sq_h5_result_open(MPI_COMM_SELF, opt->output, &res, &meta, err) == SQ_OK) {
+            const sq_provenance *p = &meta.prov;
+            printf("%s: sqcube result, format version %lld, %s\n", opt->output,
+                   (long long)meta.format_version,
+                   meta.complete ? "complete" : "PARTIAL (the run did not finish)");
+            printf("  /square, /cube   %lld elements, %s (input %s)\n", (long long)meta.n,
+                   sq_dtype_name((sq_dtype)meta.summary.output_type),
+                   sq_dtype_name((sq_dtype)meta.summary.input_type));
+            printf("reductions\n");
+            sq_report_reductions(stdout, &meta.summary);
+            printf("provenance\n");
+            if (strcmp(p->input_kind, "file") == 0)
+                printf("  input            %s:%s (%s)\n", p->input_file, p->input_dataset,
+                       p->input_datatype);
+            else
+                printf("  input            generate %s\n", p->generator);
+            printf("  run              %lld ranks x %lld threads on %s; chunk %lld (%lld chunks), "
+                   "%s schedule\n",
+                   (long long)p->ranks, (long long)p->threads_per_rank, p->hosts,
+                   (long long)p->chunk, (long long)p->nchunks, p->schedule);
+            printf("  time (UTC)       %s .. %s\n", p->start_time_utc, p->end_time_utc);
+            printf("  command          %s\n", p->command_line);
+            printf("  sqcube           %s (git %s), %s, %s build, flags %s\n", p->sqcube_version,
+                   p->git_commit, p->compiler, p->build_type, p->c_flags);
+            printf("  libraries        HDF5 %s; %s; %s\n", p->hdf5_version, p->mpi_library,
+                   p->mpi_thread_level);
+            printf("  summation        %s\n", p->summation);
+            const int64_t rows = meta.timing_rows;
+            double *t = rows > 0 ? malloc((size_t)rows * SQ_NPHASES * sizeof *t) : NULL;
+            if (rows > 0 && t == NULL) {
+                sq_fail(err, SQ_ERR_RUNTIME, "out of memory reading /timing of '%s'", opt->output);
+            } else if (rows > 0 && sq_h5_result_timing(res, t, err) == SQ_OK) {
+                printf("timing (s)         min        avg        max   over %lld ranks\n",
+                       (long long)rows);
+                for (int ph = 0; ph < SQ_NPHASES; ++ph) {
+                    double mn = INFINITY, mx = -INFINITY, sum = 0;
+                    for (int64_t r = 0; r < rows; ++r) {
+                        const double v = t[r * SQ_NPHASES + ph];
+                        mn = v < mn ? v : mn;
+                        mx = v > mx ? v : mx;
+                        sum += v;
+                    }
+                    printf("  %-12s %10.4f %10.4f %10.4f\n", sq_phase_name((enum sq_phase)ph), mn,
+                           sum / (double)rows, mx);
+                }
+            }
+            free(t);
+            sq_h5_result_close(res);
+        }
+    }
+    return sq_par_agree(par, err);
+}
