@@ -20,26 +20,39 @@
 
 static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data) {
     (void)n;
-    /* Walking downward, the last record is the innermost: the system-level cause. */
-    snprintf((char *)data, 256, "%s", e->desc ? e->desc : "");
+    /* Walking downward, the last record with text is the innermost: the system-level cause. */
+    if (e->desc && e->desc[0])
+        snprintf((char *)data, 256, "%s", e->desc);
     return 0;
 }
 
-/* The innermost message of HDF5's error stack (then cleared), e.g. "unable to open file: ...,
- * errno = 13, error message = 'Permission denied'". */
+/* The innermost message of the last failed HDF5 call. HDF5 clears its error stack at the start of
+ * every API call, so the cleanup after a failure would wipe it: the automatic error handler below
+ * records it the moment the failing call returns. */
+static char last_detail[256];
+static int debug_hdf5;
+
+static herr_t capture_error(hid_t stack, void *client) {
+    (void)client;
+    last_detail[0] = '\0';
+    H5Ewalk2(stack, H5E_WALK_DOWNWARD, innermost_cb, last_detail);
+    if (debug_hdf5)
+        H5Eprint2(stack, stderr);
+    return 0;
+}
+
+/* The detail of the last failure (e.g. "unable to open file: ..., errno = 13, error message =
+ * 'Permission denied'"), then forgotten. */
 static const char *h5_detail(char *buf) {
-    buf[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost_cb, buf);
-    H5Eclear2(H5E_DEFAULT);
-    if (buf[0] == '\0')
-        snprintf(buf, 256, "no detail from HDF5");
+    snprintf(buf, 256, "%s", last_detail[0] ? last_detail : "no detail from HDF5");
+    last_detail[0] = '\0';
     return buf;
 }
 
 void sq_h5_init(void) {
     const char *debug = getenv("SQCUBE_HDF5_DEBUG");
-    if (debug == NULL || strcmp(debug, "1") != 0)
-        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    debug_hdf5 = debug != NULL && strcmp(debug, "1") == 0;
+    H5Eset_auto2(H5E_DEFAULT, capture_error, NULL);
 }
 
 void sq_h5_version(char *buf, size_t len) {

@@ -138,14 +138,29 @@ int64_t sq_kernel_int64(const int64_t *x, int64_t n, int64_t *sq, int64_t *cu, s
 
 /* ---- int64 -> float64 ------------------------------------------------------------------ */
 
-/* The nearest double to a 128-bit integer (ties to even). */
-static double i128_to_double(__int128 v) {
+/* The nearest double to a 128-bit integer (ties to even). Beyond 64 bits, the top 64 bits with
+ * every lower bit folded into a sticky bit 0 convert with the one correct rounding; scaling by a
+ * power of two is then exact. */
+static inline double i128_to_double(__int128 v) {
     if (v >= INT64_MIN && v <= INT64_MAX)
-        return (double)(int64_t)v; /* one correctly rounded conversion */
-    sq_i256 w;
-    sq_i256_zero(&w);
-    sq_i256_add_i128(&w, v);
-    return sq_i256_to_double(&w);
+        return (double)(int64_t)v;
+    const unsigned __int128 m =
+        v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+    const uint64_t hi = (uint64_t)(m >> 64), lo = (uint64_t)m;
+    const int shift = hi ? 64 - __builtin_clzll(hi) : 0; /* bits beyond the low 64, 0..64 */
+    double d;
+    if (shift == 0) {
+        d = (double)lo;
+    } else {
+        const uint64_t top = shift == 64 ? hi : (uint64_t)(m >> shift);
+        const uint64_t sticky = shift == 64 ? lo != 0 : (lo & ((UINT64_C(1) << shift) - 1)) != 0;
+        union {
+            uint64_t u;
+            double d;
+        } scale = {.u = (uint64_t)(1023 + shift) << 52}; /* 2^shift, exact */
+        d = (double)(top | sticky) * scale.d;
+    }
+    return v < 0 ? -d : d;
 }
 
 double sq_round_square(int64_t x) {

@@ -53,7 +53,7 @@ static const opt_spec option_table[] = {
      "Result file to create. Written as FILE.partial and renamed to FILE only when complete."},
     {OPT_CHUNK, "chunk", 'c', "N", FOR_RUN, "1M",
      "Elements per chunk: the unit of work and of I/O. Memory per rank is about 3 chunk buffers of "
-     "8 bytes per element. K/M/G/T suffixes (powers of 2) and 1e6-style numbers."},
+     "8 bytes per element. K/M/G/T suffixes (powers of 2) and 1e6-style numbers; 1 to 128M."},
     {OPT_OUTPUT_TYPE, "output-type", 0, "auto|int64|float64", FOR_RUN, "auto",
      "Type of /square and /cube. auto: float64 for float input, int64 for integer input (for "
      "range:N with N > 2097151, whose cubes pass int64, float64). int64 fails on a value whose "
@@ -333,6 +333,11 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
         if (opt->chunk == 0)
             return sq_fail(err, SQ_ERR_USAGE,
                            "--chunk: 0 elements per chunk; give at least 1 (default 1M)");
+        if (opt->chunk > SQ_MAX_CHUNK)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--chunk: %s elements per chunk is more than the limit of 128M "
+                           "(2^27 = 134217728: 1 GiB per buffer, 3 buffers per rank)",
+                           value);
         return SQ_OK;
     case OPT_OUTPUT_TYPE:
         if (strcmp(value, "auto") == 0)

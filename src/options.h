@@ -44,6 +44,9 @@ typedef enum sq_schedule { SQ_SCHEDULE_STATIC = 0 } sq_schedule;
 
 /* The default chunk: 1 Mi elements (8 MiB per float64/int64 buffer). */
 #define SQ_DEFAULT_CHUNK (INT64_C(1) << 20)
+/* The largest chunk: 2^27 elements, 1 GiB per buffer, so that one MPI-IO transfer stays below the
+ * 2 GiB that HDF5 1.10 and MPI int counts allow. */
+#define SQ_MAX_CHUNK (INT64_C(1) << 27)
 
 typedef struct sq_options {
     sq_command command;
@@ -53,7 +56,7 @@ typedef struct sq_options {
     char input_dataset[SQ_DSET_MAX]; /* --input: the /DATASET part; "" = the file's only dataset */
     sq_gen_spec gen;                 /* --generate */
     char output[SQ_PATH_MAX];        /* run: --output; verify, info: the FILE argument */
-    int64_t chunk;                   /* --chunk: elements per chunk, 1 .. 2^62 */
+    int64_t chunk;                   /* --chunk: elements per chunk, 1 .. SQ_MAX_CHUNK */
     sq_output_type output_type;      /* --output-type */
     sq_schedule schedule;            /* --schedule */
     bool force;                      /* --force: replace an existing output */

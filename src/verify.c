@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,77 +28,119 @@ static int same_double(double a, double b) {
     return (a != a && b != b) || memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* Recomputes elements [offset, offset + count) and folds them into *st; notes the first
- * difference with the stored squares and cubes. */
-static void check_chunk(sq_dtype in_type, sq_dtype out_type, int64_t offset, int64_t count,
-                        const void *xv, const void *sqv, const void *cuv, sq_stats *st,
-                        sq_dd sumabs[SQ_NSUMS], int64_t *bad, mismatch *first) {
-    for (int64_t i = 0; i < count; ++i) {
-        const int64_t g = offset + i;
-        int ok;
-        char expected[160];
-        if (in_type == SQ_DTYPE_FLOAT64) {
-            const double x = ((const double *)xv)[i];
-            const double q = x * x, c = q * x;
-            const double sq = ((const double *)sqv)[i], cu = ((const double *)cuv)[i];
-            ok = same_double(q, sq) && same_double(c, cu);
+/* One thread's share of the checks. */
+typedef struct check_acc {
+    sq_stats st;            /* recomputed reductions */
+    sq_dd sumabs[SQ_NSUMS]; /* sums of magnitudes, for the float tolerance */
+    int64_t bad;            /* elements that differ */
+    mismatch first;         /* the first of them */
+} check_acc;
+
+/* x^3 exactly, as a 256-bit integer (int128 arithmetic where it fits). */
+static void exact_cube(int64_t x, sq_i256 *c) {
+    sq_i256_zero(c);
+    if (x >= -(INT64_C(1) << 42) && x <= (INT64_C(1) << 42))
+        sq_i256_add_i128(c, (__int128)x * x * x);
+    else
+        sq_i256_add_product3(c, x, x, x);
+}
+
+static void check_element(sq_dtype in_type, sq_dtype out_type, int64_t g, const void *xv,
+                          const void *sqv, const void *cuv, int64_t i, check_acc *a) {
+    int ok;
+    char expected[160] = "";
+    sq_stats *st = &a->st;
+    ++st->count;
+    if (in_type == SQ_DTYPE_FLOAT64) {
+        const double x = ((const double *)xv)[i];
+        const double q = x * x, c = q * x;
+        const double sq = ((const double *)sqv)[i], cu = ((const double *)cuv)[i];
+        ok = same_double(q, sq) && same_double(c, cu);
+        if (!ok)
             snprintf(expected, sizeof expected,
                      "x = %.17g: expected %.17g, %.17g, found %.17g, %.17g", x, q, c, sq, cu);
-            ++st->count;
-            if (!isfinite(x)) {
-                ++st->nonfinite;
-                st->nan += x != x;
-            }
-            if (x == x) {
-                st->fmin = st->has_minmax && st->fmin <= x ? st->fmin : x;
-                st->fmax = st->has_minmax && st->fmax >= x ? st->fmax : x;
-                st->has_minmax = 1;
-            }
-            const double terms[3] = {x, sq, cu};
-            for (int k = 0; k < SQ_NSUMS; ++k) {
-                sq_dd_add(&st->fsum[k], terms[k]);
-                sq_dd_add(&sumabs[k], fabs(terms[k]));
-            }
-        } else {
-            const int64_t x = ((const int64_t *)xv)[i];
-            sq_i256 q, c;
-            sq_i256_zero(&q);
-            sq_i256_zero(&c);
-            sq_i256_add_i128(&q, (__int128)x * x);
-            sq_i256_add_product3(&c, x, x, x);
-            if (out_type == SQ_DTYPE_INT64) {
-                const int64_t sq = ((const int64_t *)sqv)[i], cu = ((const int64_t *)cuv)[i];
-                sq_i256 sq_w, cu_w;
-                sq_i256_zero(&sq_w);
-                sq_i256_zero(&cu_w);
-                sq_i256_add_i128(&sq_w, sq);
-                sq_i256_add_i128(&cu_w, cu);
-                ok = sq_i256_cmp(&q, &sq_w) == 0 && sq_i256_cmp(&c, &cu_w) == 0;
+        if (!isfinite(x)) {
+            ++st->nonfinite;
+            st->nan += x != x;
+        }
+        if (x == x) {
+            st->fmin = st->has_minmax && st->fmin <= x ? st->fmin : x;
+            st->fmax = st->has_minmax && st->fmax >= x ? st->fmax : x;
+            st->has_minmax = 1;
+        }
+        const double terms[SQ_NSUMS] = {x, sq, cu};
+        for (int k = 0; k < SQ_NSUMS; ++k) {
+            sq_dd_add(&st->fsum[k], terms[k]);
+            sq_dd_add(&a->sumabs[k], fabs(terms[k]));
+        }
+    } else {
+        const int64_t x = ((const int64_t *)xv)[i];
+        const __int128 q = (__int128)x * x; /* < 2^126: exact */
+        sq_i256 c;
+        exact_cube(x, &c);
+        if (out_type == SQ_DTYPE_INT64) {
+            const int64_t sq = ((const int64_t *)sqv)[i], cu = ((const int64_t *)cuv)[i];
+            sq_i256 cu_w;
+            sq_i256_zero(&cu_w);
+            sq_i256_add_i128(&cu_w, cu);
+            ok = q == sq && sq_i256_cmp(&c, &cu_w) == 0;
+            if (!ok)
                 snprintf(expected, sizeof expected,
                          "x = %" PRId64 ": expected exact x^2, x^3, found %" PRId64 ", %" PRId64, x,
                          sq, cu);
-            } else {
-                const double eq = sq_i256_to_double(&q), ec = sq_i256_to_double(&c);
-                const double sq = ((const double *)sqv)[i], cu = ((const double *)cuv)[i];
-                ok = same_double(eq, sq) && same_double(ec, cu);
+        } else {
+            sq_i256 q_w;
+            sq_i256_zero(&q_w);
+            sq_i256_add_i128(&q_w, q);
+            const double eq = sq_i256_to_double(&q_w), ec = sq_i256_to_double(&c);
+            const double sq = ((const double *)sqv)[i], cu = ((const double *)cuv)[i];
+            ok = same_double(eq, sq) && same_double(ec, cu);
+            if (!ok)
                 snprintf(expected, sizeof expected,
                          "x = %" PRId64 ": expected %.17g, %.17g, found %.17g, %.17g", x, eq, ec,
                          sq, cu);
-            }
-            ++st->count;
-            st->imin = st->has_minmax && st->imin <= x ? st->imin : x;
-            st->imax = st->has_minmax && st->imax >= x ? st->imax : x;
-            st->has_minmax = 1;
-            sq_i256_add_i128(&st->isum[SQ_SUM_X], x);
-            sq_i256_add(&st->isum[SQ_SUM_SQ], &q);
-            sq_i256_add(&st->isum[SQ_SUM_CUBE], &c);
         }
-        if (!ok) {
-            if (*bad == 0) {
-                first->index = g;
-                snprintf(first->what, sizeof first->what, "%s", expected);
+        st->imin = st->has_minmax && st->imin <= x ? st->imin : x;
+        st->imax = st->has_minmax && st->imax >= x ? st->imax : x;
+        st->has_minmax = 1;
+        sq_i256_add_i128(&st->isum[SQ_SUM_X], x);
+        sq_i256_add_i128(&st->isum[SQ_SUM_SQ], q);
+        sq_i256_add(&st->isum[SQ_SUM_CUBE], &c);
+    }
+    if (!ok) {
+        if (a->bad == 0) {
+            a->first.index = g;
+            snprintf(a->first.what, sizeof a->first.what, "%s", expected);
+        }
+        ++a->bad;
+    }
+}
+
+/* Recomputes elements [offset, offset + count) on the OpenMP threads, one element at a time, and
+ * folds them into *acc (thread records merged in thread order). */
+static void check_chunk(sq_dtype in_type, sq_dtype out_type, int64_t offset, int64_t count,
+                        const void *xv, const void *sqv, const void *cuv, check_acc *acc) {
+#pragma omp parallel
+    {
+        check_acc mine;
+        memset(&mine, 0, sizeof mine);
+        sq_stats_init(&mine.st, in_type);
+        mine.first.index = INT64_MAX;
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < count; ++i)
+            check_element(in_type, out_type, offset + i, xv, sqv, cuv, i, &mine);
+        const int nt = omp_get_num_threads();
+#pragma omp for ordered schedule(static, 1)
+        for (int t = 0; t < nt; ++t) {
+#pragma omp ordered
+            {
+                sq_stats_merge(&acc->st, &mine.st);
+                for (int k = 0; k < SQ_NSUMS; ++k)
+                    sq_dd_merge(&acc->sumabs[k], &mine.sumabs[k]);
+                if (mine.bad > 0 && acc->bad == 0)
+                    acc->first = mine.first;
+                acc->bad += mine.bad;
             }
-            ++*bad;
         }
     }
 }
@@ -203,11 +246,10 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
         sq_fail(err, SQ_ERR_RUNTIME, "out of memory for verify buffers on rank %d", par->rank);
     if (sq_par_agree(par, err))
         goto out;
-    sq_stats st;
-    sq_stats_init(&st, in_type);
-    sq_dd sumabs[SQ_NSUMS] = {{0, 0}, {0, 0}, {0, 0}};
-    int64_t bad = 0;
-    mismatch first = {INT64_MAX, ""};
+    check_acc acc;
+    memset(&acc, 0, sizeof acc);
+    sq_stats_init(&acc.st, in_type);
+    acc.first.index = INT64_MAX;
     for (int64_t round = 0; round < plan.max_rounds; ++round) {
         const sq_range e =
             sq_plan_chunk_elements(&plan, sq_plan_chunk_in_round(&plan, par->rank, round));
@@ -221,25 +263,26 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
         sq_h5_result_read(res, e.begin, count, sq, cu, err);
         if (sq_par_agree(par, err))
             goto out;
-        check_chunk(in_type, out_type, e.begin, count, x, sq, cu, &st, sumabs, &bad, &first);
+        check_chunk(in_type, out_type, e.begin, count, x, sq, cu, &acc);
     }
-    const int64_t total_bad = sq_par_sum_i64(par, bad);
-    const int64_t first_bad = sq_par_min_i64(par, first.index);
-    if (total_bad > 0 && first.index == first_bad)
+    const int64_t total_bad = sq_par_sum_i64(par, acc.bad);
+    const int64_t first_bad = sq_par_min_i64(par, acc.first.index);
+    if (total_bad > 0 && acc.first.index == first_bad)
         sq_fail(err, SQ_ERR_MISMATCH,
                 "'%s': %lld of %lld elements differ; the first is element %lld (rank %d): %s", path,
                 (long long)total_bad, (long long)meta.n, (long long)first_bad, par->rank,
-                first.what);
+                acc.first.what);
     if (sq_par_agree(par, err))
         goto out;
 
     /* Every reduction: the rank level of our own recomputation, then compare on rank 0. */
+    sq_stats st = acc.st;
     sq_par_reduce_stats(par, &st);
     /* The sums of magnitudes, for the tolerance of float sums, merged the same way. */
     sq_stats abs_st;
     sq_stats_init(&abs_st, SQ_DTYPE_FLOAT64);
     for (int k = 0; k < SQ_NSUMS; ++k)
-        abs_st.fsum[k] = sumabs[k];
+        abs_st.fsum[k] = acc.sumabs[k];
     sq_par_reduce_stats(par, &abs_st);
     double magnitude[SQ_NSUMS];
     for (int k = 0; k < SQ_NSUMS; ++k)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what sqcube needs from Debian's packages, only what is missing. Runs apt-get as root
+# (directly, or through sudo). Set SQCUBE_SKIP_INSTALL=1 to skip (a machine set up by other means).
+set -euo pipefail
+[ "${SQCUBE_SKIP_INSTALL:-0}" = 1 ] && exit 0
+
+PACKAGES=(
+    build-essential cmake pkg-config git         # compiler and build
+    libopenmpi-dev openmpi-bin                   # MPI (Open MPI)
+    libhdf5-openmpi-dev hdf5-tools               # parallel HDF5 and h5dump
+    libcunit1-dev                                # unit tests
+    python3-h5py python3-numpy python3-matplotlib # independent checks and analysis
+    clang-format                                 # the style check
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && { echo "install-deps: all packages present"; exit 0; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The bad-input table: each row runs sqcube on 3 ranks and asserts the exit status, exactly one
+# "sqcube: error:" line matching the expected message, no file under the output's name (nor a
+# .partial), the input unchanged (checksum before and after), and no hang (time limit).
+# Usage: errors.sh SQCUBE FIXTURES DATA WORKDIR
+set -euo pipefail
+SQCUBE=$1 FIXTURES=$2 DATA=$3 WORK=$4
+source "$(dirname "$0")/common.sh"
+rm -rf "$WORK" && mkdir -p "$WORK/existing_dir"
+cd "$WORK"
+OUT="$WORK/out.h5"
+echo "not a result" > "$WORK/exists.h5"
+cp "$FIXTURES/floats_special.h5" "$WORK/input_copy.h5"
+
+# An output that is complete but tampered with, and one that lacks `complete`.
+sq_mpi 2 1 run --generate range:500 --chunk 64 --output "$WORK/good.h5" --quiet
+cp "$WORK/good.h5" "$WORK/tampered.h5"
+cp "$WORK/good.h5" "$WORK/partial.h5"
+"$PY" - "$WORK/tampered.h5" "$WORK/partial.h5" <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    f["cube"][321] = 12345
+with h5py.File(sys.argv[2], "r+") as f:
+    del f.attrs["complete"]
+PYEOF
+
+# status | message (grep -E) | input file to checksum or - | arguments
+ROWS=(
+    "1|input file '[^']*nope.h5': No such file|-|run --input $WORK/nope.h5 --output $OUT"
+    "1|is a directory, not an HDF5 file|-|run --input $WORK/existing_dir --output $OUT"
+    "1|is not an HDF5 file|$FIXTURES/not_hdf5.h5|run --input $FIXTURES/not_hdf5.h5 --output $OUT"
+    "1|truncated or damaged|$FIXTURES/truncated.h5|run --input $FIXTURES/truncated.h5 --output $OUT"
+    "1|has no dataset '/nope'|$DATA/sample.h5|run --input $DATA/sample.h5:/nope --output $OUT"
+    "2|holds 2 datasets; name one|$FIXTURES/multi.h5|run --input $FIXTURES/multi.h5 --output $OUT"
+    "1|has type int32|$FIXTURES/unsupported_int32.h5|run --input $FIXTURES/unsupported_int32.h5:/x --output $OUT"
+    "1|of shape 10 x 3; this version of sqcube reads 1-D|$FIXTURES/unsupported_2d.h5|run --input $FIXTURES/unsupported_2d.h5:/x --output $OUT"
+    "1|has type string|$FIXTURES/unsupported_string.h5|run --input $FIXTURES/unsupported_string.h5:/x --output $OUT"
+    "1|is a scalar \\(0-D\\)|$FIXTURES/unsupported_scalar.h5|run --input $FIXTURES/unsupported_scalar.h5:/x --output $OUT"
+    "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152.*--output-type float64|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --output $OUT"
+    "2|--chunk: 0 elements per chunk|-|run --generate range:10 --chunk 0 --output $OUT"
+    "2|--chunk: '-1' is negative|-|run --generate range:10 --chunk -1 --output $OUT"
+    "2|--chunk: 'abc' is not a count|-|run --generate range:10 --chunk abc --output $OUT"
+    "2|--chunk: '1e30' is too large|-|run --generate range:10 --chunk 1e30 --output $OUT"
+    "2|--chunk: 1T elements per chunk is more than the limit|-|run --generate range:10 --chunk 1T --output $OUT"
+    "2|--generate N: '99999999999999999999' is too large|-|run --generate range:99999999999999999999 --output $OUT"
+    "2|unknown option '--bogus'|-|run --generate range:10 --bogus --output $OUT"
+    "2|unknown command 'frobnicate'|-|frobnicate"
+    "2|--input and --generate exclude each other|-|run --generate range:10 --input $DATA/sample.h5 --output $OUT"
+    "2|run needs --output FILE|-|run --generate range:10"
+    "2|run needs an input|-|run --output $OUT"
+    "2|--output-type int64 needs integer input|-|run --generate uniform:10 --output-type int64 --output $OUT"
+    "1|output directory '[^']*missing_dir' does not exist|-|run --generate range:10 --output $WORK/missing_dir/out.h5"
+    "2|is the input file; sqcube never writes over its input|$WORK/input_copy.h5|run --input $WORK/input_copy.h5:/x --output $WORK/input_copy.h5 --force"
+    "2|output '[^']*exists.h5' exists; pass --force|$WORK/exists.h5|run --generate range:10 --output $WORK/exists.h5"
+    "2|is a directory; give a file name|-|run --generate range:10 --output $WORK/existing_dir"
+    "3|1 of 500 elements differ; the first is element 321|$WORK/tampered.h5|verify $WORK/tampered.h5"
+    "1|is a partial file \\(no 'complete' attribute\\)|$WORK/partial.h5|verify $WORK/partial.h5"
+    "1|is not an sqcube result file|$DATA/sample.h5|verify $DATA/sample.h5"
+    "1|result file '[^']*nope.h5': No such file|-|info $WORK/nope.h5"
+)
+# A directory nobody can write to, even root: a read-only file system where one exists.
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir -p "$WORK/readonly" && chmod 555 "$WORK/readonly"
+    ROWS+=("1|output directory '[^']*readonly' is not writable|-|run --generate range:10 --output $WORK/readonly/out.h5")
+elif [ -d /proc/self ] && ! touch /proc/sqcube-probe 2>/dev/null; then
+    ROWS+=("1|cannot create output file '/proc/out.h5.partial' \(.*MPI_File_open|-|run --generate range:10 --output /proc/out.h5")
+fi
+
+n=0
+for row in "${ROWS[@]}"; do
+    IFS='|' read -r want_status want_msg input args <<<"$row"
+    before=""
+    [ "$input" = "-" ] || before=$(md5sum <"$input")
+    outputs_before=$(ls -a "$WORK" | grep -c '\.partial$' || true)
+    set +e
+    # shellcheck disable=SC2086 # the row's arguments split on purpose
+    sq_mpi 3 1 $args >"$WORK/stdout" 2>"$WORK/stderr"
+    status=$?
+    set -e
+    errors=$(grep -c '^sqcube: error:' "$WORK/stderr" || true)
+    line=$(grep '^sqcube: error:' "$WORK/stderr" || true)
+    [ "$status" -eq "$want_status" ] || fail "sqcube $args: exit status $status, expected $want_status; stderr: $(cat "$WORK/stderr")"
+    [ "$errors" -eq 1 ] || fail "sqcube $args: $errors error lines, expected exactly 1: $(cat "$WORK/stderr")"
+    grep -Eq -- "$want_msg" <<<"$line" || fail "sqcube $args: message '$line' does not match '$want_msg'"
+    [ ! -e "$OUT" ] || fail "sqcube $args: left $OUT behind"
+    [ "$(ls -a "$WORK" | grep -c '\.partial$' || true)" -eq "$outputs_before" ] || fail "sqcube $args: left a .partial file"
+    [ "$input" = "-" ] || [ "$(md5sum <"$input")" = "$before" ] || fail "sqcube $args: the input $input changed"
+    echo "ok $status  $line"
+    n=$((n + 1))
+done
+[ ! -e "$WORK/input_copy.h5.partial" ] || fail "a .partial of the input was left"
+echo "errors: all $n rows answered as expected"

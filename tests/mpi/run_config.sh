@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One ranks x threads configuration of the MPI integration matrix: for every case, run sqcube,
+# check the output with `sqcube verify` (on a different rank count) and with the independent
+# h5py/numpy checker, and keep the output for the cross-configuration comparison.
+# Usage: run_config.sh SQCUBE FIXTURES DATA NP THREADS OUTDIR
+set -euo pipefail
+SQCUBE=$1 FIXTURES=$2 DATA=$3 NP=$4 THREADS=$5 OUTDIR=$6
+source "$(dirname "$0")/common.sh"
+mkdir -p "$OUTDIR"
+rm -f "$OUTDIR"/*.h5 "$OUTDIR"/*.partial
+
+# name | sqcube run arguments. Sizes are awkward on purpose: primes, N < ranks, N = 0,
+# chunk > N, chunk = 1, a remainder chunk, values at the int64 cube limits.
+CASES=(
+    "range_prime|--generate range:1009 --chunk 100"
+    "range_tiny|--generate range:3 --chunk 1"
+    "range_empty|--generate range:0"
+    "range_bigchunk|--generate range:50 --chunk 1M"
+    "range_float_out|--generate range:2100000 --chunk 300000"
+    "range_forced_float|--generate range:1000 --output-type float64 --chunk 77"
+    "uniform|--generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000"
+    "uniform_1e4|--generate uniform:1e4:seed=7 --chunk 999"
+    "sample|--input $DATA/sample.h5:/x --chunk 1"
+    "sample_only_dataset|--input $DATA/sample.h5"
+    "floats_special|--input $FIXTURES/floats_special.h5:/x --chunk 64"
+    "ints_edge|--input $FIXTURES/ints_edge.h5:/x --chunk 100"
+    "nested|--input $FIXTURES/nested.h5 --chunk 7"
+    "big_endian|--input $FIXTURES/big_endian.h5:/x --chunk 128"
+    "empty_file|--input $FIXTURES/empty.h5:/x"
+)
+VERIFY_NP=$(( NP % 3 + 1 )) # verify on another rank count than the run's
+for entry in "${CASES[@]}"; do
+    name=${entry%%|*}
+    args=${entry#*|}
+    out="$OUTDIR/$name.h5"
+    echo "== $name: $NP ranks x $THREADS threads: sqcube run $args"
+    # shellcheck disable=SC2086 # the case's arguments split on purpose
+    sq_mpi "$NP" "$THREADS" run $args --output "$out" --quiet || fail "$name: sqcube run exited $?"
+    [ -f "$out" ] || fail "$name: no output file $out"
+    [ ! -e "$out.partial" ] || fail "$name: $out.partial left behind"
+    sq_mpi "$VERIFY_NP" 1 verify "$out" || fail "$name: sqcube verify on $VERIFY_NP ranks exited $?"
+    "$PY" "$HERE/check_output.py" "$out" || fail "$name: check_output.py found a difference"
+done
+echo "all ${#CASES[@]} cases passed on $NP ranks x $THREADS threads"
