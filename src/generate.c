@@ -3,6 +3,7 @@
  */
 #include "generate.h"
 
+#include <math.h>
 #include <stdio.h>
 
 sq_dtype sq_gen_dtype(const sq_gen_spec *spec) {
@@ -27,13 +28,17 @@ void sq_generate(const sq_gen_spec *spec, int64_t first, int64_t count, void *ou
             x[i] = first + i + 1;
     } else {
         double *x = out;
-        const double low = spec->low, width = spec->high - spec->low;
+        const double low = spec->low, high = spec->high, width = spec->high - spec->low;
+        /* low + width * u can round up to high when the interval is a few ulps wide; the largest
+         * double below high keeps the interval half-open. */
+        const double below_high = nextafter(high, low);
         const uint64_t seed = spec->seed;
 #pragma omp parallel for simd schedule(static)
         for (int64_t i = 0; i < count; ++i) {
             const double u =
                 (double)(sq_splitmix64_at(seed, (uint64_t)(first + i)) >> 11) * 0x1p-53;
-            x[i] = low + width * u;
+            const double v = low + width * u;
+            x[i] = v < high ? v : below_high;
         }
     }
 }

@@ -6,7 +6,8 @@
  *   range:N      x[i] = i + 1 (int64), so every sum has a closed form;
  *   uniform:N    x[i] = low + (high - low) * u(i) (float64), u(i) = (z >> 11) * 2^-53 with z the
  *                (i + 1)-th output of SplitMix64 seeded with `seed` (a counter-based generator:
- *                z = mix(seed + (i + 1) * 0x9E3779B97F4A7C15)).
+ *                z = mix(seed + (i + 1) * 0x9E3779B97F4A7C15)); a value that rounds up to high
+ *                becomes the largest double below high, so x < high always.
  * This module is pure: no MPI, no HDF5.
  */
 #ifndef SQCUBE_GENERATE_H

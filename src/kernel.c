@@ -26,7 +26,8 @@ static void thread_slice(int64_t n, int t, int nt, int64_t *begin, int64_t *end)
 
 /* Adds one int64 block sum given as high and low 32-bit halves summed separately. */
 static inline void add_split(sq_i256 *acc, int64_t hi_sum, int64_t lo_sum) {
-    sq_i256_add_i128(acc, ((__int128)hi_sum << 32) + lo_sum);
+    sq_i256_add_i128(acc, (__int128)hi_sum * ((__int128)1 << 32) +
+                              lo_sum); /* no shift: hi_sum may be < 0 */
 }
 
 /* ---- float64 ---------------------------------------------------------------------------- */
@@ -105,7 +106,7 @@ int64_t sq_kernel_int64(const int64_t *x, int64_t n, int64_t *sq, int64_t *cu, s
                 const int64_t c = (int64_t)((uint64_t)q * (uint64_t)v);
                 sq[i] = q;
                 cu[i] = c;
-                xh += v >> 32;
+                xh += v >> 32; /* arithmetic shift (GCC, Clang): floor(v / 2^32) */
                 xl += (int64_t)(v & 0xffffffff);
                 s2 += (uint64_t)q;
                 ch += c >> 32;

@@ -205,7 +205,8 @@ static int parse_double(const char *text, const char *what, double *out, sq_erro
     char *end = NULL;
     errno = 0;
     const double v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+    /* ERANGE also flags subnormal results, which are fine; only infinities are refused. */
+    if (end == text || *end != '\0' || !isfinite(v))
         return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is not a finite number", what, text);
     *out = v;
     return SQ_OK;
@@ -228,6 +229,10 @@ int sq_parse_gen_spec(const char *text, sq_gen_spec *spec, sq_error *err) {
         return sq_fail(err, SQ_ERR_USAGE, "--generate: '%.64s...' is too long", text);
     snprintf(buf, sizeof buf, "%s", text);
     memset(spec, 0, sizeof *spec);
+    const size_t len = strlen(text);
+    if (len == 0 || text[0] == ':' || text[len - 1] == ':' || strstr(text, "::") != NULL)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--generate: '%s' has an empty field; write KIND:N[:KEY=VALUE...]", text);
     spec->low = 0.0;
     spec->high = 1.0;
 
@@ -383,17 +388,28 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
     const char *first = argv[1];
     if (strcmp(first, "help") == 0) {
         opt->command = SQ_CMD_HELP;
-        if (argc > 2)
-            for (size_t c = 0; c < NCOMMANDS; ++c)
-                if (strcmp(argv[2], command_table[c].name) == 0)
-                    opt->help_command = command_table[c].command;
+        if (argc > 3)
+            return sq_fail(err, SQ_ERR_USAGE, "help takes one command name: sqcube help run");
+        if (argc == 3) {
+            size_t c = 0;
+            while (c < NCOMMANDS && strcmp(argv[2], command_table[c].name) != 0)
+                ++c;
+            if (c == NCOMMANDS)
+                return sq_fail(err, SQ_ERR_USAGE,
+                               "help: unknown command '%s'; the commands are run, verify and info",
+                               argv[2]);
+            opt->help_command = command_table[c].command;
+        }
         return SQ_OK;
     }
     if (first[0] == '-') {
         const char *v;
         const opt_spec *o = find_option(first, &v);
-        if (o && (o->id == OPT_HELP || o->id == OPT_VERSION))
+        if (o && (o->id == OPT_HELP || o->id == OPT_VERSION)) {
+            if (v != NULL)
+                return sq_fail(err, SQ_ERR_USAGE, "--%s takes no value (got '%s')", o->name, first);
             return apply_option(o, NULL, opt, err);
+        }
         return sq_fail(
             err, SQ_ERR_USAGE,
             "'%s' before a command; write 'sqcube run|verify|info ...' (see sqcube --help)", first);

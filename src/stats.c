@@ -185,22 +185,33 @@ int sq_i256_from_decimal(sq_i256 *a, const char *text) {
 /* ---- compensated sums -------------------------------------------------------------------- */
 
 void sq_dd_add(sq_dd *s, double v) {
-    /* TwoSum (Knuth): t + err == hi + v exactly, whatever their magnitudes. */
     const double t = s->hi + v;
+    if (!isfinite(t)) {
+        /* Inf or NaN: hi carries the IEEE answer; an error term would only turn it into NaN. */
+        s->hi = t;
+        s->lo = 0.0;
+        return;
+    }
+    /* TwoSum (Knuth): t + err == hi + v exactly, whatever their magnitudes. */
     const double vv = t - s->hi;
     const double err = (s->hi - (t - vv)) + (v - vv);
     /* Renormalise with a second TwoSum (lo may exceed t after cancellation): hi carries every
      * bit it can, and |lo| <= ulp(hi) / 2. */
     const double lo = s->lo + err;
     const double h = t + lo;
+    if (!isfinite(h)) { /* t at the edge of the range: keep the pair unnormalised */
+        s->hi = t;
+        s->lo = lo;
+        return;
+    }
     const double hh = h - t;
-    s->lo = isfinite(h) ? (t - (h - hh)) + (lo - hh) : lo;
-    s->hi = isfinite(h) ? h : t;
+    s->lo = (t - (h - hh)) + (lo - hh);
+    s->hi = h;
 }
 
 void sq_dd_merge(sq_dd *s, const sq_dd *t) {
     sq_dd_add(s, t->hi);
-    s->lo += t->lo;
+    sq_dd_add(s, t->lo); /* through TwoSum again, so the result stays normalised */
 }
 
 double sq_dd_value(const sq_dd *s) {

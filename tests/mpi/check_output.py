@@ -232,9 +232,12 @@ class GeneratorSource:
         z = splitmix64(self.g["seed"], start, stop)
         u = (z >> np.uint64(11)).astype(np.float64) * (2.0 ** -53)
         low = np.float64(self.g["low"])
-        span = np.float64(self.g["high"]) - low      # high - low first,
+        high = np.float64(self.g["high"])
+        span = high - low                              # high - low first,
         with np.errstate(over="ignore", invalid="ignore"):
-            return low + span * u                      # then *u, then +low
+            x = low + span * u                         # then *u, then +low
+        # a value that rounded up to high becomes the largest double below high
+        return np.where(x < high, x, np.nextafter(high, low))
 
     def close(self):
         pass

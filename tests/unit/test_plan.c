@@ -18,7 +18,8 @@
 
 #define TWO62 (INT64_C(1) << 62)
 
-/* ---- brute-force check of one (n, chunk, nranks) triple --------------------------------------- */
+/* ---- brute-force check of one (n, chunk, nranks) triple ---------------------------------------
+ */
 
 /* Reports a failure with the triple in the message; returns 1 if ok. */
 static int check_triple(int64_t n, int64_t chunk, int nranks) {
@@ -127,7 +128,8 @@ static int check_triple(int64_t n, int64_t chunk, int nranks) {
         /* The rank's element range is exactly the union of its chunks. */
         EXPECT(e.end - e.begin == elems);
 
-        /* Rounds: every chunk of the rank exactly once, -1 otherwise; max_rounds rounds cover all. */
+        /* Rounds: every chunk of the rank exactly once, -1 otherwise; max_rounds rounds cover all.
+         */
         int64_t seen = 0, prev_k = -1;
         for (int64_t round = 0; round < p.max_rounds; ++round) {
             const int64_t k = sq_plan_chunk_in_round(&p, r, round);
@@ -161,7 +163,8 @@ static int check_triple(int64_t n, int64_t chunk, int nranks) {
 }
 
 static void test_brute_force_grid(void) {
-    const int64_t ns[] = {0, 1, 2, 3, 5, 7, 10, 16, 17, 63, 64, 65, 100, 255, 256, 257, 1000, 1023, 1024, 1025, 4099};
+    const int64_t ns[] = {0,  1,   2,   3,   5,   7,    10,   16,   17,   63,  64,
+                          65, 100, 255, 256, 257, 1000, 1023, 1024, 1025, 4099};
     const int64_t chunks[] = {1, 2, 3, 4, 7, 10, 16, 64, 100, 255, 256, 1000, 5000};
     const int ranks[] = {1, 2, 3, 4, 5, 7, 8, 13, 16, 64, 100, 1000};
     int failures = 0, cases = 0;
@@ -381,8 +384,8 @@ int main(void) {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
     CU_pSuite s = CU_add_suite("plan", NULL, NULL);
-    if (s == NULL || CU_add_test(s, "brute force grid of (n, chunk, nranks)",
-                                 test_brute_force_grid) == NULL ||
+    if (s == NULL ||
+        CU_add_test(s, "brute force grid of (n, chunk, nranks)", test_brute_force_grid) == NULL ||
         CU_add_test(s, "random triples", test_random_triples) == NULL ||
         CU_add_test(s, "edge cases: n=0, n<nranks, chunk>n, remainders", test_edges_small) ==
             NULL ||

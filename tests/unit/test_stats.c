@@ -219,11 +219,11 @@ static void test_i256_add(void) {
 
 static void test_i256_cmp(void) {
     const sq_i256 vals[] = {
-        mk(0, 0, 0, UINT64_C(1) << 63),                       /* -2^255 */
-        mk(0, 0, 0, UINT64_MAX),                              /* -2^192 */
-        mk(0, 0, UINT64_MAX, UINT64_MAX),                     /* -2^128 */
+        mk(0, 0, 0, UINT64_C(1) << 63),                         /* -2^255 */
+        mk(0, 0, 0, UINT64_MAX),                                /* -2^192 */
+        mk(0, 0, UINT64_MAX, UINT64_MAX),                       /* -2^128 */
         mk(UINT64_MAX - 1, UINT64_MAX, UINT64_MAX, UINT64_MAX), /* -2 */
-        mk(UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX),   /* -1 */
+        mk(UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX),     /* -1 */
         mk(0, 0, 0, 0),
         mk(1, 0, 0, 0),
         mk(UINT64_MAX, 0, 0, 0),
@@ -242,7 +242,8 @@ static void test_i256_cmp(void) {
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-/* ---- sq_i256_add_product3 --------------------------------------------------------------------- */
+/* ---- sq_i256_add_product3 ---------------------------------------------------------------------
+ */
 
 static void test_i256_product3_small(void) {
     /* Against __int128 where the product fits: |x|, |y|, |z| of up to 42 bits. */
@@ -439,8 +440,9 @@ static void test_i256_decimal(void) {
     check_dec(&a, "-57896044618658097711785492504343953926634992332820282019728792003956564819968");
 
     /* A buffer of exactly SQ_I256_DECIMAL_MAX bytes holds the longest text. */
-    CU_ASSERT(strlen("-57896044618658097711785492504343953926634992332820282019728792003956564819968") <
-              SQ_I256_DECIMAL_MAX);
+    CU_ASSERT(
+        strlen("-57896044618658097711785492504343953926634992332820282019728792003956564819968") <
+        SQ_I256_DECIMAL_MAX);
 
     /* Parsing known text. */
     sq_i256 b;
@@ -458,8 +460,8 @@ static void test_i256_decimal(void) {
         0);
     a = mk(UINT64_MAX, UINT64_MAX, UINT64_MAX, INT64_MAX);
     CU_ASSERT(same_i256(&a, &b));
-    CU_ASSERT_EQUAL(sq_i256_from_decimal(&b, "-784637716923335095479473677900958302012794430558004314112"),
-                    0);
+    CU_ASSERT_EQUAL(
+        sq_i256_from_decimal(&b, "-784637716923335095479473677900958302012794430558004314112"), 0);
     a = mk(0, 0, UINT64_C(0xE000000000000000), UINT64_MAX);
     CU_ASSERT(same_i256(&a, &b));
 
@@ -523,7 +525,8 @@ static void test_i256_decimal_min(void) {
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-/* ---- sq_i256_to_double ------------------------------------------------------------------------ */
+/* ---- sq_i256_to_double ------------------------------------------------------------------------
+ */
 
 static void check_d(sq_i256 a, double want) {
     const double got = sq_i256_to_double(&a);
@@ -533,7 +536,8 @@ static void check_d(sq_i256 a, double want) {
                 (unsigned long long)a.w[3], (unsigned long long)a.w[2], (unsigned long long)a.w[1],
                 (unsigned long long)a.w[0], got, want);
     /* The negated value rounds to the negated double (ties to even is symmetric). */
-    if (want != 0.0 && !(a.w[3] == (UINT64_C(1) << 63) && a.w[2] == 0 && a.w[1] == 0 && a.w[0] == 0)) {
+    if (want != 0.0 &&
+        !(a.w[3] == (UINT64_C(1) << 63) && a.w[2] == 0 && a.w[1] == 0 && a.w[0] == 0)) {
         const sq_i256 n = neg256(a);
         const double gn = sq_i256_to_double(&n);
         CU_ASSERT(gn == -want);
@@ -545,20 +549,20 @@ static void test_i256_to_double(void) {
     check_d(mk(0, 0, 0, 0), 0.0);
     check_d(mk(1, 0, 0, 0), 1.0);
     check_d(mk(two53, 0, 0, 0), 0x1p53);
-    check_d(mk(two53 + 1, 0, 0, 0), 0x1p53);           /* tie, to even (down) */
+    check_d(mk(two53 + 1, 0, 0, 0), 0x1p53); /* tie, to even (down) */
     check_d(mk(two53 + 2, 0, 0, 0), 0x1p53 + 2);
-    check_d(mk(two53 + 3, 0, 0, 0), 0x1p53 + 4);       /* tie, to even (up) */
+    check_d(mk(two53 + 3, 0, 0, 0), 0x1p53 + 4); /* tie, to even (up) */
     check_d(mk(UINT64_MAX, 0, 0, 0), 0x1p64);
-    check_d(mk((UINT64_C(1) << 63) | (1u << 10), 0, 0, 0), 0x1p63);          /* tie, even */
+    check_d(mk((UINT64_C(1) << 63) | (1u << 10), 0, 0, 0), 0x1p63);               /* tie, even */
     check_d(mk((UINT64_C(1) << 63) | (1u << 10) | 1u, 0, 0, 0), 0x1p63 + 0x1p11); /* just above */
-    check_d(mk((UINT64_C(1) << 63) | (3u << 10), 0, 0, 0), 0x1p63 + 0x1p12); /* tie, odd: up */
+    check_d(mk((UINT64_C(1) << 63) | (3u << 10), 0, 0, 0), 0x1p63 + 0x1p12);      /* tie, odd: up */
 
     /* Two limbs, the leading one at bit 63 of the top limb (64 bits taken = one whole limb). */
     check_d(mk(0, (UINT64_C(1) << 63) | (1u << 10), 0, 0), 0x1p127);
     check_d(mk(1, (UINT64_C(1) << 63) | (1u << 10), 0, 0), 0x1p127 + 0x1p75); /* sticky far below */
     check_d(mk(UINT64_C(1) << 63, (UINT64_C(1) << 63) | (1u << 10), 0, 0), 0x1p127 + 0x1p75);
     check_d(mk(0, (UINT64_C(1) << 63) | (3u << 10), 0, 0), 0x1p127 + 0x1p76);
-    check_d(mk(0, (UINT64_C(1) << 63) | ((1u << 10) - 1), 0, 0), 0x1p127);    /* below half */
+    check_d(mk(0, (UINT64_C(1) << 63) | ((1u << 10) - 1), 0, 0), 0x1p127); /* below half */
 
     /* (2^53 + 1) * 2^64 is a tie: down to 2^117; (2^53 + 3) * 2^64 up; + 1 breaks the tie. */
     check_d(mk(0, two53 + 1, 0, 0), 0x1p117);
@@ -616,7 +620,8 @@ static void test_i256_to_double(void) {
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-/* ---- double-double sums ------------------------------------------------------------------------ */
+/* ---- double-double sums ------------------------------------------------------------------------
+ */
 
 static double dd_sum(const double *v, int n) {
     sq_dd s = {0.0, 0.0};
@@ -746,6 +751,44 @@ static void test_dd_invariant(void) {
     }
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_DOUBLE_EQUAL(sq_dd_value(&m), 1.0 + 1e-14, 4e-16);
+
+    /* A merge whose high parts cancel: {1, -2^-54} + {-1, -2^-54} (both built by sq_dd_add and
+     * both normalised) is -2^-53, and the result must be normalised too. */
+    sq_dd p = {0, 0}, q = {0, 0};
+    sq_dd_add(&p, 1.0);
+    sq_dd_add(&p, -0x1p-54);
+    sq_dd_add(&q, -1.0);
+    sq_dd_add(&q, -0x1p-54);
+    CU_ASSERT(p.hi == 1.0 && p.lo == -0x1p-54);
+    CU_ASSERT(q.hi == -1.0 && q.lo == -0x1p-54);
+    sq_dd_merge(&p, &q);
+    CU_ASSERT_EQUAL(sq_dd_value(&p), -0x1p-53);
+    CU_ASSERT(fabs(p.lo) <= (nextafter(fabs(p.hi), INFINITY) - fabs(p.hi)) / 2);
+    if (!(fabs(p.lo) <= (nextafter(fabs(p.hi), INFINITY) - fabs(p.hi)) / 2))
+        fprintf(stderr, "\n  dd merge: {1, -2^-54} + {-1, -2^-54} gave hi=%a lo=%a\n", p.hi, p.lo);
+
+    /* Random sums and merges of finite terms over many scales; half of them with high parts that
+     * cancel (b starts with -a.hi). Inputs and results must all be normalised. */
+    bad = 0;
+    int bad_inputs = 0;
+    for (int trial = 0; trial < 2000; ++trial) {
+        sq_dd a = {0, 0}, b = {0, 0};
+        const int na = 1 + (int)(rnd() % 20), nb = 1 + (int)(rnd() % 20);
+        for (int k = 0; k < na; ++k)
+            sq_dd_add(&a, ldexp((double)rnd_i64_bits(53), (int)(rnd() % 120) - 113));
+        if (trial % 2)
+            sq_dd_add(&b, -a.hi);
+        for (int k = 0; k < nb; ++k)
+            sq_dd_add(&b, ldexp((double)rnd_i64_bits(53), (int)(rnd() % 120) - 173));
+        bad_inputs += !(fabs(a.lo) <= (nextafter(fabs(a.hi), INFINITY) - fabs(a.hi)) / 2);
+        bad_inputs += !(fabs(b.lo) <= (nextafter(fabs(b.hi), INFINITY) - fabs(b.hi)) / 2);
+        sq_dd_merge(&a, &b);
+        bad += !(fabs(a.lo) <= (nextafter(fabs(a.hi), INFINITY) - fabs(a.hi)) / 2);
+    }
+    CU_ASSERT_EQUAL(bad_inputs, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    if (bad)
+        fprintf(stderr, "\n  dd merge: %d of 2000 random merges left |lo| > ulp(hi)/2\n", bad);
 }
 
 static void test_dd_nonfinite(void) {
@@ -788,7 +831,8 @@ static void test_dd_nonfinite(void) {
     CU_ASSERT(isnan(sq_dd_value(&x)));
 }
 
-/* ---- reduction records ------------------------------------------------------------------------ */
+/* ---- reduction records ------------------------------------------------------------------------
+ */
 
 static void test_stats_init(void) {
     sq_stats s;

@@ -1,0 +1,723 @@
+/*
+ * test_options.c - CUnit suite for src/options.h: the element-count parser, the --input and
+ * --generate spec parsers, and the command-line parser.
+ *
+ * Every failure must be SQ_ERR_USAGE (2) with one non-empty line of text.
+ */
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "generate.h"
+#include "options.h"
+
+#define TWO62 (INT64_C(1) << 62)
+
+/* One line: non-empty, no newline or carriage return. */
+static int one_line(const sq_error *err) {
+    return err->msg[0] != '\0' && strchr(err->msg, '\n') == NULL &&
+           strchr(err->msg, '\r') == NULL && strlen(err->msg) < SQ_ERRMSG_MAX;
+}
+
+/* ---- sq_parse_count ------------------------------------------------------------------------ */
+
+static void count_ok(const char *text, int64_t want) {
+    sq_error err;
+    sq_error_clear(&err);
+    int64_t v = -12345;
+    const int rc = sq_parse_count(text, "--chunk", &v, &err);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(err.status, SQ_OK);
+    CU_ASSERT_EQUAL(v, want);
+    if (rc != 0 || v != want)
+        fprintf(stderr, "\n  sq_parse_count('%s'): rc %d value %lld, expected %lld (%s)\n", text,
+                rc, (long long)v, (long long)want, err.msg);
+}
+
+static void count_bad(const char *text) {
+    sq_error err;
+    sq_error_clear(&err);
+    int64_t v = -12345;
+    const int rc = sq_parse_count(text, "--what-is-it", &v, &err);
+    CU_ASSERT_EQUAL(rc, SQ_ERR_USAGE);
+    CU_ASSERT_EQUAL(err.status, SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    /* The message names the value (`what`) and quotes the text. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--what-is-it"));
+    if (text[0] != '\0')
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, text));
+    if (rc != SQ_ERR_USAGE)
+        fprintf(stderr, "\n  sq_parse_count('%s') accepted it: %lld\n", text, (long long)v);
+}
+
+static void test_count_valid(void) {
+    count_ok("0", 0);
+    count_ok("1", 1);
+    count_ok("1000", 1000);
+    count_ok("1K", 1024);
+    count_ok("1Ki", 1024);
+    count_ok("4Ki", 4096);
+    count_ok("0K", 0);
+    count_ok("1M", INT64_C(1) << 20);
+    count_ok("1Mi", INT64_C(1) << 20);
+    count_ok("3M", 3 * (INT64_C(1) << 20));
+    count_ok("2G", INT64_C(1) << 31);
+    count_ok("1Gi", INT64_C(1) << 30);
+    count_ok("1T", INT64_C(1) << 40);
+    count_ok("4194304T", TWO62);
+    count_ok("1e8", 100000000);
+    count_ok("1E3", 1000);
+    count_ok("1e0", 1);
+    count_ok("2.5e6", 2500000);
+    count_ok("1.5e3", 1500);
+    count_ok("0.5e1", 5);
+    count_ok("1.25e2", 125);
+    count_ok("4.611686018427387904e18", TWO62);
+    count_ok("4611686018427387904", TWO62);
+    count_ok("4611686018427387903", TWO62 - 1);
+    count_ok("9007199254740993", INT64_C(9007199254740993)); /* 2^53 + 1: no rounding via double */
+    count_ok("0e5", 0);
+}
+
+static void test_count_invalid(void) {
+    count_bad("4611686018427387905"); /* 2^62 + 1 */
+    count_bad("4194305T");
+    count_bad("16777216T"); /* 2^64 */
+    count_bad("1e19");
+    count_bad("5e18");
+    count_bad("1e400");
+    count_bad("18446744073709551616");
+    count_bad("99999999999999999999999");
+    count_bad("");
+    count_bad("abc");
+    count_bad("-5");
+    count_bad("-1");
+    count_bad("1.5");
+    count_bad("1e-1");
+    count_bad("2.5e0");
+    count_bad("12Q");
+    count_bad("1KK");
+    count_bad("1KiB");
+    count_bad("K");
+    count_bad("1e");
+    count_bad("e5");
+    count_bad(".");
+    count_bad(" 1");
+    count_bad("1 ");
+    count_bad("0x10");
+    count_bad("1,000");
+    count_bad("1.2.3");
+}
+
+static void test_count_messages(void) {
+    /* A count that is too large says so; a negative one says it is negative. */
+    sq_error err;
+    int64_t v;
+    sq_error_clear(&err);
+    sq_parse_count("1e19", "--generate N", &v, &err);
+    CU_ASSERT(one_line(&err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--generate N"));
+    sq_error_clear(&err);
+    sq_parse_count("-5", "--chunk", &v, &err);
+    CU_ASSERT(one_line(&err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "negative"));
+    /* The first failure is kept: a second one does not overwrite it. */
+    sq_error_clear(&err);
+    sq_parse_count("abc", "first", &v, &err);
+    sq_parse_count("xyz", "second", &v, &err);
+    CU_ASSERT_EQUAL(err.status, SQ_ERR_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "first"));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "second"));
+}
+
+/* Text from the command line with line breaks in it still gives a one-line message. */
+static void test_messages_one_line(void) {
+    sq_error err;
+    int64_t v;
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_count("1\n2", "--chunk", &v, &err), SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_count("12\r", "--chunk", &v, &err), SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    sq_gen_spec g;
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_gen_spec("nor\nmal:10", &g, &err), SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    sq_options o;
+    char *argv[] = {"sqcube", "run\nme", NULL};
+    CU_ASSERT_EQUAL(sq_options_parse(2, argv, &o, &err), SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    char *argv2[] = {"sqcube", "run", "--bo\ngus", NULL};
+    CU_ASSERT_EQUAL(sq_options_parse(3, argv2, &o, &err), SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    /* sq_fail itself: the first failure wins, and line breaks become spaces. */
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(err.status, SQ_OK);
+    CU_ASSERT_EQUAL(sq_fail(&err, SQ_ERR_RUNTIME, "a\nb %d\r", 7), SQ_ERR_RUNTIME);
+    CU_ASSERT_STRING_EQUAL(err.msg, "a b 7 ");
+    CU_ASSERT_EQUAL(sq_fail(&err, SQ_ERR_USAGE, "later"), SQ_ERR_RUNTIME);
+    CU_ASSERT_EQUAL(err.status, SQ_ERR_RUNTIME);
+    CU_ASSERT_STRING_EQUAL(err.msg, "a b 7 ");
+}
+
+/* ---- sq_parse_input_spec ------------------------------------------------------------------ */
+
+static void input_ok(const char *text, const char *file, const char *dset) {
+    char f[SQ_PATH_MAX], d[SQ_DSET_MAX];
+    memset(f, 'x', sizeof f);
+    memset(d, 'x', sizeof d);
+    sq_error err;
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_input_spec(text, f, sizeof f, d, sizeof d, &err), 0);
+    f[sizeof f - 1] = d[sizeof d - 1] = '\0';
+    CU_ASSERT_STRING_EQUAL(f, file);
+    CU_ASSERT_STRING_EQUAL(d, dset);
+}
+
+static void input_bad(const char *text, size_t flen, size_t dlen) {
+    char f[SQ_PATH_MAX], d[SQ_DSET_MAX];
+    sq_error err;
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_input_spec(text, f, flen, d, dlen, &err), SQ_ERR_USAGE);
+    CU_ASSERT_EQUAL(err.status, SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+}
+
+static void test_input_spec(void) {
+    input_ok("f.h5", "f.h5", "");
+    input_ok("f.h5:/x", "f.h5", "/x");
+    input_ok("dir/f.h5:/g/x", "dir/f.h5", "/g/x");
+    input_ok("/abs/path/f.h5:/group/sub/data", "/abs/path/f.h5", "/group/sub/data");
+    input_ok("a:b.h5", "a:b.h5", "");        /* a colon without a slash is part of the file name */
+    input_ok("f.h5:/g:/x", "f.h5", "/g:/x"); /* split at the first ":/" */
+    input_bad(":/x", SQ_PATH_MAX, SQ_DSET_MAX);
+    input_bad("", SQ_PATH_MAX, SQ_DSET_MAX);
+    /* Too long for the buffers. */
+    input_bad("longname.h5", 8, SQ_DSET_MAX);
+    input_bad("f.h5:/a/very/long/dataset", SQ_PATH_MAX, 8);
+    /* Exactly fitting buffers are fine. */
+    char f[5], d[3];
+    sq_error err;
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_input_spec("f.h5:/x", f, sizeof f, d, sizeof d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(f, "f.h5");
+    CU_ASSERT_STRING_EQUAL(d, "/x");
+}
+
+/* ---- sq_parse_gen_spec ---------------------------------------------------------------------- */
+
+static sq_gen_spec gen_ok(const char *text) {
+    sq_gen_spec s;
+    memset(&s, 0x6B, sizeof s);
+    sq_error err;
+    sq_error_clear(&err);
+    const int rc = sq_parse_gen_spec(text, &s, &err);
+    CU_ASSERT_EQUAL(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "\n  sq_parse_gen_spec('%s') failed: %s\n", text, err.msg);
+    return s;
+}
+
+static void gen_bad(const char *text) {
+    sq_gen_spec s;
+    sq_error err;
+    sq_error_clear(&err);
+    const int rc = sq_parse_gen_spec(text, &s, &err);
+    CU_ASSERT_EQUAL(rc, SQ_ERR_USAGE);
+    CU_ASSERT_EQUAL(err.status, SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    if (rc != SQ_ERR_USAGE)
+        fprintf(stderr, "\n  sq_parse_gen_spec('%s') accepted it\n", text);
+}
+
+static void test_gen_spec_valid(void) {
+    sq_gen_spec s = gen_ok("range:1000");
+    CU_ASSERT_EQUAL(s.kind, SQ_GEN_RANGE);
+    CU_ASSERT_EQUAL(s.n, 1000);
+    s = gen_ok("range:1M");
+    CU_ASSERT_EQUAL(s.n, INT64_C(1) << 20);
+    s = gen_ok("range:0");
+    CU_ASSERT_EQUAL(s.n, 0);
+    s = gen_ok("range:4611686018427387904");
+    CU_ASSERT_EQUAL(s.n, TWO62);
+    s = gen_ok("uniform:1e6");
+    CU_ASSERT_EQUAL(s.kind, SQ_GEN_UNIFORM);
+    CU_ASSERT_EQUAL(s.n, 1000000);
+    CU_ASSERT_EQUAL(s.seed, 0);
+    CU_ASSERT_EQUAL(s.low, 0.0);
+    CU_ASSERT_EQUAL(s.high, 1.0);
+    s = gen_ok("uniform:100:seed=5:low=-2:high=3");
+    CU_ASSERT_EQUAL(s.n, 100);
+    CU_ASSERT_EQUAL(s.seed, 5);
+    CU_ASSERT_EQUAL(s.low, -2.0);
+    CU_ASSERT_EQUAL(s.high, 3.0);
+    s = gen_ok("uniform:10:high=5.5:low=4.25:seed=18446744073709551615");
+    CU_ASSERT_EQUAL(s.seed, UINT64_MAX);
+    CU_ASSERT_EQUAL(s.low, 4.25);
+    CU_ASSERT_EQUAL(s.high, 5.5);
+    s = gen_ok("uniform:1K:seed=7");
+    CU_ASSERT_EQUAL(s.n, 1024);
+    CU_ASSERT_EQUAL(s.seed, 7);
+    CU_ASSERT_EQUAL(s.low, 0.0);
+    CU_ASSERT_EQUAL(s.high, 1.0);
+    s = gen_ok("uniform:10:low=-1e300:high=1e300");
+    CU_ASSERT_EQUAL(s.low, -1e300);
+    CU_ASSERT_EQUAL(s.high, 1e300);
+    s = gen_ok("uniform:10:low=0.1:high=0.30000000000000004");
+    CU_ASSERT_EQUAL(s.low, 0.1);
+    CU_ASSERT_EQUAL(s.high, 0.30000000000000004);
+    s = gen_ok("uniform:10:low=-3:high=-1");
+    CU_ASSERT_EQUAL(s.low, -3.0);
+    CU_ASSERT_EQUAL(s.high, -1.0);
+}
+
+static void test_gen_spec_invalid(void) {
+    gen_bad("normal:10"); /* unknown kind */
+    gen_bad("Range:10");
+    gen_bad("range"); /* missing N */
+    gen_bad("uniform");
+    gen_bad("range:");
+    gen_bad("");
+    gen_bad("range:abc");
+    gen_bad("range:-1");
+    gen_bad("range:1.5");
+    gen_bad("range:4611686018427387905");
+    gen_bad("range:10:seed=1"); /* range takes no keys */
+    gen_bad("range:10:low=0");
+    gen_bad("uniform:10:foo=1"); /* bad key */
+    gen_bad("uniform:10:seed");
+    gen_bad("uniform:10:seed=");
+    gen_bad("uniform:10:seed=-1");
+    gen_bad("uniform:10:seed=abc");
+    gen_bad("uniform:10:seed=18446744073709551616");
+    gen_bad("uniform:10:low=");
+    gen_bad("uniform:10:low=abc");
+    gen_bad("uniform:10:low=1:high=1"); /* low >= high */
+    gen_bad("uniform:10:low=2:high=1");
+    gen_bad("uniform:10:high=-1"); /* default low 0 >= high */
+    gen_bad("uniform:10:low=nan"); /* non-finite */
+    gen_bad("uniform:10:high=nan");
+    gen_bad("uniform:10:high=inf");
+    gen_bad("uniform:10:low=-inf");
+    gen_bad("uniform:10:low=-1e308:high=1e308"); /* finite bounds, infinite width */
+    gen_bad("uniform:10:low=1e999");
+    /* Too long. */
+    char longspec[2000];
+    memset(longspec, '1', sizeof longspec);
+    memcpy(longspec, "range:", 6);
+    longspec[sizeof longspec - 1] = '\0';
+    gen_bad(longspec);
+}
+
+/* ---- sq_options_parse ---------------------------------------------------------------------- */
+
+/* Parses the NULL-terminated arguments after argv[0] = "sqcube". */
+static int parse_args(sq_options *opt, sq_error *err, ...) {
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = "sqcube";
+    va_list ap;
+    va_start(ap, err);
+    for (char *a = va_arg(ap, char *); a != NULL && argc < 63; a = va_arg(ap, char *))
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    memset(opt, 0x3C, sizeof *opt);
+    memset(err, 0x3C, sizeof *err); /* the parser clears the record itself */
+    return sq_options_parse(argc, argv, opt, err);
+}
+
+#define PARSE(opt, err, ...) parse_args((opt), (err), __VA_ARGS__, (char *)NULL)
+
+/* Expects a usage error with one line of text. */
+#define EXPECT_USAGE(...)                                                                          \
+    do {                                                                                           \
+        sq_options o_;                                                                             \
+        sq_error e_;                                                                               \
+        const int rc_ = PARSE(&o_, &e_, __VA_ARGS__);                                              \
+        CU_ASSERT_EQUAL(rc_, SQ_ERR_USAGE);                                                        \
+        CU_ASSERT_EQUAL(e_.status, SQ_ERR_USAGE);                                                  \
+        CU_ASSERT(rc_ != SQ_ERR_USAGE || one_line(&e_));                                           \
+        if (rc_ != SQ_ERR_USAGE)                                                                   \
+            fprintf(stderr, "\n  accepted: %s\n", #__VA_ARGS__);                                   \
+    } while (0)
+
+static void test_cli_defaults(void) {
+    sq_options o;
+    sq_options_defaults(&o);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 20);
+    CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_AUTO);
+    CU_ASSERT_EQUAL(o.schedule, SQ_SCHEDULE_STATIC);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_NONE);
+    CU_ASSERT_FALSE(o.force);
+    CU_ASSERT_FALSE(o.quiet);
+    CU_ASSERT_STRING_EQUAL(sq_output_type_name(SQ_OUTPUT_AUTO), "auto");
+    CU_ASSERT_STRING_EQUAL(sq_output_type_name(SQ_OUTPUT_INT64), "int64");
+    CU_ASSERT_STRING_EQUAL(sq_output_type_name(SQ_OUTPUT_FLOAT64), "float64");
+    CU_ASSERT_STRING_EQUAL(sq_schedule_name(SQ_SCHEDULE_STATIC), "static");
+
+    /* No arguments: the overview help. */
+    sq_error e;
+    char *argv[] = {"sqcube", NULL};
+    memset(&e, 0x3C, sizeof e);
+    CU_ASSERT_EQUAL(sq_options_parse(1, argv, &o, &e), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(e.status, SQ_OK);
+}
+
+static void test_cli_run(void) {
+    sq_options o;
+    sq_error e;
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5"), 0);
+    CU_ASSERT_EQUAL(e.status, SQ_OK);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_RUN);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_GENERATE);
+    CU_ASSERT_EQUAL(o.gen.kind, SQ_GEN_RANGE);
+    CU_ASSERT_EQUAL(o.gen.n, 10);
+    CU_ASSERT_STRING_EQUAL(o.output, "o.h5");
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 20);
+    CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_AUTO);
+    CU_ASSERT_EQUAL(o.schedule, SQ_SCHEDULE_STATIC);
+    CU_ASSERT_FALSE(o.force);
+    CU_ASSERT_FALSE(o.quiet);
+
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--input", "in.h5:/g/data", "--output", "out.h5",
+                          "--chunk", "4K", "--output-type", "float64", "--schedule", "static",
+                          "--force", "--quiet"),
+                    0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_RUN);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_FILE);
+    CU_ASSERT_STRING_EQUAL(o.input_file, "in.h5");
+    CU_ASSERT_STRING_EQUAL(o.input_dataset, "/g/data");
+    CU_ASSERT_STRING_EQUAL(o.output, "out.h5");
+    CU_ASSERT_EQUAL(o.chunk, 4096);
+    CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_FLOAT64);
+    CU_ASSERT_TRUE(o.force);
+    CU_ASSERT_TRUE(o.quiet);
+
+    /* --key=value. */
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--generate=uniform:1e3:seed=9:low=-1:high=2",
+                          "--output=x.h5", "--chunk=1e3", "--output-type=int64"),
+                    0);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_GENERATE);
+    CU_ASSERT_EQUAL(o.gen.kind, SQ_GEN_UNIFORM);
+    CU_ASSERT_EQUAL(o.gen.n, 1000);
+    CU_ASSERT_EQUAL(o.gen.seed, 9);
+    CU_ASSERT_EQUAL(o.gen.low, -1.0);
+    CU_ASSERT_EQUAL(o.gen.high, 2.0);
+    CU_ASSERT_STRING_EQUAL(o.output, "x.h5");
+    CU_ASSERT_EQUAL(o.chunk, 1000);
+    CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_INT64);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--input=in.h5", "--output=o.h5", "--output-type=auto"),
+                    0);
+    CU_ASSERT_STRING_EQUAL(o.input_file, "in.h5");
+    CU_ASSERT_STRING_EQUAL(o.input_dataset, "");
+    CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_AUTO);
+
+    /* Short options. */
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "-g", "range:5", "-o", "s.h5", "-c", "7", "-f", "-q"), 0);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_GENERATE);
+    CU_ASSERT_EQUAL(o.gen.n, 5);
+    CU_ASSERT_STRING_EQUAL(o.output, "s.h5");
+    CU_ASSERT_EQUAL(o.chunk, 7);
+    CU_ASSERT_TRUE(o.force);
+    CU_ASSERT_TRUE(o.quiet);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "-i", "d/in.h5:/x", "-o", "s.h5"), 0);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_FILE);
+    CU_ASSERT_STRING_EQUAL(o.input_file, "d/in.h5");
+    CU_ASSERT_STRING_EQUAL(o.input_dataset, "/x");
+
+    /* Options in any order; the largest chunk, SQ_MAX_CHUNK = 2^27, in two spellings. */
+    CU_ASSERT_EQUAL(
+        PARSE(&o, &e, "run", "--output", "o.h5", "--chunk", "134217728", "--generate", "range:1"),
+        0);
+    CU_ASSERT_EQUAL(o.chunk, SQ_MAX_CHUNK);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 27);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--output", "o.h5", "--chunk=128M", "-g", "range:1"), 0);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 27);
+    /* The element count itself may reach 2^62. */
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "-o", "o.h5", "-g", "range:4611686018427387904"), 0);
+    CU_ASSERT_EQUAL(o.gen.n, TWO62);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--chunk", "1", "--generate", "range:0", "-o", "o.h5"), 0);
+    CU_ASSERT_EQUAL(o.chunk, 1);
+    CU_ASSERT_EQUAL(o.gen.n, 0);
+}
+
+static void test_cli_verify_info_help(void) {
+    sq_options o;
+    sq_error e;
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "verify", "res.h5"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_VERIFY);
+    CU_ASSERT_STRING_EQUAL(o.output, "res.h5");
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_NONE);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "verify", "res.h5", "--input", "in.h5:/x"), 0);
+    CU_ASSERT_EQUAL(o.source, SQ_SOURCE_FILE);
+    CU_ASSERT_STRING_EQUAL(o.input_file, "in.h5");
+    CU_ASSERT_STRING_EQUAL(o.input_dataset, "/x");
+    CU_ASSERT_STRING_EQUAL(o.output, "res.h5");
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "verify", "--input=in.h5", "-q", "res.h5"), 0);
+    CU_ASSERT_STRING_EQUAL(o.output, "res.h5");
+    CU_ASSERT_TRUE(o.quiet);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "info", "res.h5"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_INFO);
+    CU_ASSERT_STRING_EQUAL(o.output, "res.h5");
+
+    /* help COMMAND. */
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "help"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "help", "run"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_RUN);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "help", "verify"), 0);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_VERIFY);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "help", "info"), 0);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_INFO);
+
+    /* --help and --version at any position. */
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "--help"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "-h"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "--version"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_VERSION);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "-V"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_VERSION);
+    const char *cmds[] = {"run", "verify", "info"};
+    const sq_command ids[] = {SQ_CMD_RUN, SQ_CMD_VERIFY, SQ_CMD_INFO};
+    for (int c = 0; c < 3; ++c) {
+        char *cmd = (char *)cmds[c];
+        CU_ASSERT_EQUAL(PARSE(&o, &e, cmd, "--help"), 0);
+        CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+        CU_ASSERT_EQUAL(o.help_command, ids[c]);
+        CU_ASSERT_EQUAL(PARSE(&o, &e, cmd, "-h"), 0);
+        CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+        CU_ASSERT_EQUAL(o.help_command, ids[c]);
+        CU_ASSERT_EQUAL(PARSE(&o, &e, cmd, "--version"), 0);
+        CU_ASSERT_EQUAL(o.command, SQ_CMD_VERSION);
+    }
+    /* In the middle and at the end; before arguments that would be errors. */
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--generate", "range:10", "--help", "--output", "o.h5"),
+                    0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_RUN);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--help"),
+                    0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_RUN);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--help", "--no-such-option"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "-g", "range:1", "-V"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_VERSION);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "verify", "res.h5", "--help"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+    CU_ASSERT_EQUAL(o.help_command, SQ_CMD_VERIFY);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "info", "res.h5", "--version"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_VERSION);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "--help", "run"), 0);
+    CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
+}
+
+static void test_cli_errors(void) {
+    /* Commands. */
+    EXPECT_USAGE("frobnicate");
+    EXPECT_USAGE("RUN", "--generate", "range:1", "--output", "o.h5");
+    EXPECT_USAGE("--bogus");
+    EXPECT_USAGE("--chunk", "5", "run", "--generate", "range:1", "--output", "o.h5");
+    /* run: what it needs. */
+    EXPECT_USAGE("run");
+    EXPECT_USAGE("run", "--generate", "range:10");
+    EXPECT_USAGE("run", "--output", "o.h5");
+    EXPECT_USAGE("run", "--input", "a.h5", "--generate", "range:10", "--output", "o.h5");
+    EXPECT_USAGE("run", "--generate", "range:10", "--input", "a.h5", "--output", "o.h5");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "extra");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output=");
+    EXPECT_USAGE("run", "--input", ":/x", "--output", "o.h5");
+    EXPECT_USAGE("run", "--generate", "bogus:1", "--output", "o.h5");
+    EXPECT_USAGE("run", "--generate", "range:1.5", "--output", "o.h5");
+    /* Unknown options and flags given values. */
+    EXPECT_USAGE("run", "--bogus", "--generate", "range:10", "--output", "o.h5");
+    EXPECT_USAGE("run", "-x", "--generate", "range:10", "--output", "o.h5");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--force=yes");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--quiet=1");
+    /* Missing values. */
+    EXPECT_USAGE("run", "--generate", "range:10", "--output");
+    EXPECT_USAGE("run", "--generate", "range:10", "-o");
+    EXPECT_USAGE("run", "--output", "o.h5", "--generate");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--output-type");
+    /* Bad values. */
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "0");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk=0");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "-1");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "abc");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1e30");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk",
+                 "4611686018427387905");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk",
+                 "4611686018427387904");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "134217729");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1G");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk=129M");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1.5");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--output-type", "int32");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--schedule", "dynamic");
+    /* verify and info. */
+    EXPECT_USAGE("verify");
+    EXPECT_USAGE("verify", "a.h5", "b.h5");
+    EXPECT_USAGE("verify", "a.h5", "--generate", "range:10");
+    EXPECT_USAGE("verify", "a.h5", "--output", "x.h5");
+    EXPECT_USAGE("verify", "a.h5", "--chunk", "10");
+    EXPECT_USAGE("verify", "a.h5", "--input");
+    EXPECT_USAGE("verify", "--quiet");
+    EXPECT_USAGE("info");
+    EXPECT_USAGE("info", "a.h5", "b.h5");
+    EXPECT_USAGE("info", "a.h5", "--input", "x.h5");
+    EXPECT_USAGE("info", "a.h5", "--force");
+
+    /* The message quotes what was wrong. */
+    sq_options o;
+    sq_error e;
+    PARSE(&o, &e, "frobnicate");
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "frobnicate"));
+    PARSE(&o, &e, "run", "--no-such-option", "--generate", "range:10", "--output", "o.h5");
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "--no-such-option"));
+    PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--chunk", "abc");
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "abc"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "--chunk"));
+    PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1G");
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "--chunk"));
+    CU_ASSERT(one_line(&e));
+
+    /* A long but valid output path, and one too long for the buffer. */
+    char *path = malloc(SQ_PATH_MAX + 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    memset(path, 'p', SQ_PATH_MAX + 15);
+    path[SQ_PATH_MAX + 15] = '\0';
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", path);
+    EXPECT_USAGE("verify", path);
+    EXPECT_USAGE("run", "--input", path, "--output", "o.h5");
+    path[200] = '\0';
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--generate", "range:10", "--output", path), 0);
+    CU_ASSERT_EQUAL(strlen(o.output), 200);
+    free(path);
+}
+
+/* Every option the parser accepts for a command is in that command's help, and no other. */
+static void test_cli_help_matches_parser(void) {
+    static const struct {
+        const char *name, *value;
+    } options[] = {
+        {"input", "in.h5"},
+        {"generate", "range:1"},
+        {"output", "o.h5"},
+        {"chunk", "10"},
+        {"output-type", "float64"},
+        {"schedule", "static"},
+        {"force", NULL},
+        {"quiet", NULL},
+        {"help", NULL},
+        {"version", NULL},
+    };
+    const sq_command ids[] = {SQ_CMD_RUN, SQ_CMD_VERIFY, SQ_CMD_INFO};
+    for (int c = 0; c < 3; ++c) {
+        FILE *f = tmpfile();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        sq_options_print_help(f, ids[c]);
+        const long len = ftell(f);
+        CU_ASSERT(len > 0);
+        char *text = calloc((size_t)len + 1, 1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        rewind(f);
+        CU_ASSERT_EQUAL(fread(text, 1, (size_t)len, f), (size_t)len);
+        fclose(f);
+        for (size_t k = 0; k < sizeof options / sizeof options[0]; ++k) {
+            char flag[64], with_space[70], with_nl[70], eq[80];
+            snprintf(flag, sizeof flag, "--%s", options[k].name);
+            snprintf(with_space, sizeof with_space, "%s ", flag);
+            snprintf(with_nl, sizeof with_nl, "%s\n", flag);
+            const int in_help = strstr(text, with_space) != NULL || strstr(text, with_nl) != NULL;
+            if (options[k].value)
+                snprintf(eq, sizeof eq, "%s=%s", flag, options[k].value);
+            else
+                snprintf(eq, sizeof eq, "%s", flag);
+            sq_options o;
+            sq_error e;
+            int rc;
+            if (ids[c] == SQ_CMD_RUN) {
+                const int needs_source = strcmp(options[k].name, "input") == 0 ||
+                                         strcmp(options[k].name, "generate") == 0;
+                const int is_output = strcmp(options[k].name, "output") == 0;
+                if (needs_source)
+                    rc = PARSE(&o, &e, "run", "--output", "o.h5", eq);
+                else if (is_output)
+                    rc = PARSE(&o, &e, "run", "--generate", "range:1", eq);
+                else
+                    rc = PARSE(&o, &e, "run", "--generate", "range:1", "--output", "o.h5", eq);
+            } else {
+                rc = PARSE(&o, &e, ids[c] == SQ_CMD_VERIFY ? "verify" : "info", "r.h5", eq);
+            }
+            const int accepted = rc == 0;
+            CU_ASSERT_EQUAL(in_help, accepted);
+            if (in_help != accepted)
+                fprintf(stderr, "\n  command %d option %s: in help %d, accepted %d (%s)\n",
+                        (int)ids[c], flag, in_help, accepted, e.msg);
+        }
+        free(text);
+    }
+    /* The overview names every command. */
+    FILE *f = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    sq_options_print_help(f, SQ_CMD_HELP);
+    const long len = ftell(f);
+    char *text = calloc((size_t)len + 1, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    rewind(f);
+    CU_ASSERT_EQUAL(fread(text, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "run"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "verify"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "info"));
+    free(text);
+}
+
+int main(void) {
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    CU_pSuite s = CU_add_suite("options", NULL, NULL);
+    if (s == NULL || CU_add_test(s, "sq_parse_count valid", test_count_valid) == NULL ||
+        CU_add_test(s, "sq_parse_count invalid", test_count_invalid) == NULL ||
+        CU_add_test(s, "sq_parse_count messages", test_count_messages) == NULL ||
+        CU_add_test(s, "messages stay one line", test_messages_one_line) == NULL ||
+        CU_add_test(s, "sq_parse_input_spec", test_input_spec) == NULL ||
+        CU_add_test(s, "sq_parse_gen_spec valid", test_gen_spec_valid) == NULL ||
+        CU_add_test(s, "sq_parse_gen_spec invalid", test_gen_spec_invalid) == NULL ||
+        CU_add_test(s, "defaults and no arguments", test_cli_defaults) == NULL ||
+        CU_add_test(s, "run command lines", test_cli_run) == NULL ||
+        CU_add_test(s, "verify, info, help, version", test_cli_verify_info_help) == NULL ||
+        CU_add_test(s, "usage errors", test_cli_errors) == NULL ||
+        CU_add_test(s, "help lists exactly the accepted options", test_cli_help_matches_parser) ==
+            NULL) {
+        CU_cleanup_registry();
+        return 2;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    if (CU_basic_run_tests() != CUE_SUCCESS) {
+        CU_cleanup_registry();
+        return 2;
+    }
+    const unsigned failures = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failures != 0;
+}
