@@ -65,6 +65,12 @@ static hid_t native_type(sq_dtype t) {
     return t == SQ_DTYPE_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
 }
 
+static hid_t read_type(sq_read_type t) {
+    return t == SQ_READ_INT64    ? H5T_NATIVE_INT64
+           : t == SQ_READ_UINT64 ? H5T_NATIVE_UINT64
+                                 : H5T_NATIVE_DOUBLE;
+}
+
 /* File access through MPI-IO with collective metadata operations. */
 static hid_t mpio_fapl(MPI_Comm comm) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -87,8 +93,30 @@ static hid_t collective_dxpl(void) {
     return dxpl;
 }
 
-/* Selects [offset, offset + count) of a 1-D dataset's space, or nothing when count is 0; makes a
- * matching memory space. Returns 0 or -1 (spaces closed). */
+/* Adds one block to a selection: SET for the first, OR for the rest. */
+typedef struct select_ctx {
+    hid_t space;
+    int first;
+} select_ctx;
+
+static int select_block(const int64_t *start, const int64_t *count, void *ctx) {
+    select_ctx *c = ctx;
+    const int rank = H5Sget_simple_extent_ndims(c->space);
+    hsize_t s[SQ_MAX_RANK], n[SQ_MAX_RANK];
+    for (int k = 0; k < rank; ++k) {
+        s[k] = (hsize_t)start[k];
+        n[k] = (hsize_t)count[k];
+    }
+    if (H5Sselect_hyperslab(c->space, c->first ? H5S_SELECT_SET : H5S_SELECT_OR, s, NULL, n, NULL) <
+        0)
+        return -1;
+    c->first = 0;
+    return 0;
+}
+
+/* Selects the flat (row-major) range [offset, offset + count) of a dataset of any rank - a union of
+ * hyperslab blocks, see sq_shape_blocks - or nothing when count is 0; makes a matching 1-D memory
+ * space. Returns 0 or -1 (spaces closed). */
 static int select_range(hid_t dset, int64_t offset, int64_t count, hid_t *fspace, hid_t *mspace) {
     *fspace = H5Dget_space(dset);
     if (*fspace < 0)
@@ -99,12 +127,22 @@ static int select_range(hid_t dset, int64_t offset, int64_t count, hid_t *fspace
         H5Sclose(*fspace);
         return -1;
     }
-    herr_t rc;
-    if (count > 0) {
-        const hsize_t start = (hsize_t)offset, n = (hsize_t)count;
-        rc = H5Sselect_hyperslab(*fspace, H5S_SELECT_SET, &start, NULL, &n, NULL);
+    int rc;
+    const int rank = H5Sget_simple_extent_ndims(*fspace);
+    if (count == 0) {
+        rc = (H5Sselect_none(*fspace) < 0 || H5Sselect_none(*mspace) < 0) ? -1 : 0;
+    } else if (rank == 0) {
+        rc = H5Sselect_all(*fspace) < 0 ? -1 : 0; /* a scalar: its one element */
+    } else if (rank < 0 || rank > SQ_MAX_RANK) {
+        rc = -1;
     } else {
-        rc = H5Sselect_none(*fspace) < 0 ? -1 : H5Sselect_none(*mspace);
+        sq_shape shape = {.rank = rank};
+        hsize_t dims[SQ_MAX_RANK];
+        H5Sget_simple_extent_dims(*fspace, dims, NULL);
+        for (int k = 0; k < rank; ++k)
+            shape.dims[k] = (int64_t)dims[k];
+        select_ctx ctx = {*fspace, 1};
+        rc = sq_shape_blocks(&shape, offset, offset + count, select_block, &ctx) < 0 ? -1 : 0;
     }
     if (rc < 0) {
         H5Sclose(*mspace);
@@ -261,42 +299,43 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
     describe_type(type, info->datatype, sizeof info->datatype);
     const H5T_class_t cls = H5Tget_class(type);
     const size_t size = H5Tget_size(type);
-    if (cls == H5T_INTEGER && size == 8 && H5Tget_sign(type) == H5T_SGN_2) {
+    if (cls == H5T_INTEGER && size <= 8) {
         info->type = SQ_DTYPE_INT64;
-    } else if (cls == H5T_FLOAT && size == 8) {
+        info->read_as =
+            (size == 8 && H5Tget_sign(type) == H5T_SGN_NONE) ? SQ_READ_UINT64 : SQ_READ_INT64;
+    } else if (cls == H5T_FLOAT && (size == 4 || size == 8)) {
         info->type = SQ_DTYPE_FLOAT64;
+        info->read_as = SQ_READ_FLOAT64;
     } else {
         rc = sq_fail(err, SQ_ERR_RUNTIME,
-                     "dataset '%s' in '%s' has type %s; this version of sqcube reads int64 or "
-                     "float64 datasets only (convert it, e.g. with h5py: f['x'][...].astype('f8'))",
+                     "dataset '%s' in '%s' has type %s; sqcube reads integer (8 to 64 bit, signed "
+                     "or unsigned) and float (32 or 64 bit) datasets",
                      info->dataset, file, info->datatype);
         goto out_close;
     }
     const H5S_class_t scls = H5Sget_simple_extent_type(space);
     const int ndims = H5Sget_simple_extent_ndims(space);
-    if (scls != H5S_SIMPLE || ndims != 1) {
-        hsize_t dims[H5S_MAX_RANK];
-        char shape[256] = "";
-        size_t used = 0;
-        if (scls == H5S_SIMPLE && ndims > 0) {
-            H5Sget_simple_extent_dims(space, dims, NULL);
-            for (int i = 0; i < ndims && used < sizeof shape; ++i)
-                used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%llu",
-                                         i ? " x " : "", (unsigned long long)dims[i]);
-        }
+    if (scls == H5S_NULL || ndims < 0 || ndims > SQ_MAX_RANK) {
         rc = sq_fail(err, SQ_ERR_RUNTIME,
-                     "dataset '%s' in '%s' is %s%s%s; this version of sqcube reads 1-D datasets "
-                     "only",
-                     info->dataset, file,
-                     scls == H5S_SCALAR ? "a scalar (0-D)"
-                     : scls == H5S_NULL ? "a null dataspace (no elements)"
-                                        : "of shape ",
-                     shape, scls == H5S_SIMPLE ? "" : "");
+                     "dataset '%s' in '%s' has a null dataspace (no shape, no elements); there is "
+                     "nothing to compute",
+                     info->dataset, file);
         goto out_close;
     }
-    hsize_t n = 0;
-    H5Sget_simple_extent_dims(space, &n, NULL);
-    info->n = (int64_t)n;
+    hsize_t dims[SQ_MAX_RANK];
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    info->shape.rank = ndims;
+    for (int k = 0; k < ndims; ++k)
+        info->shape.dims[k] = (int64_t)dims[k];
+    info->n = sq_shape_count(&info->shape);
+    if (info->n < 0) {
+        char shape[256];
+        sq_shape_format(&info->shape, shape, sizeof shape);
+        rc = sq_fail(err, SQ_ERR_RUNTIME,
+                     "dataset '%s' in '%s' has %s elements, more than sqcube's limit of 2^62",
+                     info->dataset, file, shape);
+        goto out_close;
+    }
 
 out_close:
     if (space >= 0)
@@ -314,11 +353,11 @@ out_close_file:
 
 struct sq_h5_reader {
     hid_t file, dset, dxpl;
-    sq_dtype memtype;
+    sq_read_type read_as;
     char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
 };
 
-int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_dtype memtype,
+int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_read_type read_as,
                       sq_h5_reader **out, sq_error *err) {
     char detail[256];
     *out = NULL;
@@ -326,7 +365,7 @@ int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_d
     if (r == NULL)
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", file);
     r->file = r->dset = r->dxpl = -1;
-    r->memtype = memtype;
+    r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
     const hid_t fapl = mpio_fapl(comm);
     if (fapl >= 0) {
@@ -352,7 +391,7 @@ int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf,
     if (select_range(r->dset, offset, count, &fspace, &mspace) < 0)
         return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
                        (long long)offset, (long long)(offset + count), r->name, h5_detail(detail));
-    const herr_t rc = H5Dread(r->dset, native_type(r->memtype), mspace, fspace, r->dxpl, buf);
+    const herr_t rc = H5Dread(r->dset, read_type(r->read_as), mspace, fspace, r->dxpl, buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
     if (rc < 0)
@@ -493,7 +532,7 @@ struct sq_h5_writer {
     char path[SQ_PATH_MAX];
 };
 
-int sq_h5_writer_create(MPI_Comm comm, const char *path, int64_t n, sq_dtype out_type,
+int sq_h5_writer_create(MPI_Comm comm, const char *path, const sq_shape *shape, sq_dtype out_type,
                         sq_h5_writer **out, sq_error *err) {
     char detail[256];
     *out = NULL;
@@ -515,8 +554,11 @@ int sq_h5_writer_create(MPI_Comm comm, const char *path, int64_t n, sq_dtype out
         free(w);
         return err->status;
     }
-    const hsize_t dim = (hsize_t)n;
-    const hid_t space = H5Screate_simple(1, &dim, NULL);
+    hsize_t dims[SQ_MAX_RANK];
+    for (int k = 0; k < shape->rank; ++k)
+        dims[k] = (hsize_t)shape->dims[k];
+    const hid_t space =
+        shape->rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(shape->rank, dims, NULL);
     const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     /* Every element is written exactly once: skip the fill pass. Parallel HDF5 allocates the
      * whole contiguous extent at creation. */
@@ -533,9 +575,11 @@ int sq_h5_writer_create(MPI_Comm comm, const char *path, int64_t n, sq_dtype out
         H5Sclose(space);
     w->dxpl = collective_dxpl();
     if (w->square < 0 || w->cube < 0 || w->dxpl < 0) {
+        char text[256];
+        sq_shape_format(shape, text, sizeof text);
         sq_fail(err, SQ_ERR_RUNTIME,
-                "cannot create the datasets of %lld elements in '%s' (%s); check the free space",
-                (long long)n, path, h5_detail(detail));
+                "cannot create the datasets of shape %s in '%s' (%s); check the free space", text,
+                path, h5_detail(detail));
         sq_h5_writer_abort(w);
         return err->status;
     }
@@ -583,6 +627,10 @@ static int write_summary(hid_t root, const sq_summary *s) {
         if (s->has_exact)
             rc |= attr_str(root, exact_names[k], s->exact[k]);
     }
+    static const char *const closed_names[SQ_NSUMS] = {"sum_closed_form", "sum_sq_closed_form",
+                                                       "sum_cube_closed_form"};
+    for (int k = 0; k < SQ_NSUMS && s->has_closed_form; ++k)
+        rc |= attr_str(root, closed_names[k], s->closed_form[k]);
     if (s->has_minmax && s->input_type == SQ_DTYPE_INT64) {
         rc |= attr_i64(root, "min", s->imin);
         rc |= attr_i64(root, "max", s->imax);
@@ -616,6 +664,7 @@ static int write_provenance(hid_t root, const sq_provenance *p) {
     STR(input_file);
     STR(input_dataset);
     STR(input_datatype);
+    STR(input_shape);
     STR(generator);
     STR(hosts);
     STR(start_time_utc);
@@ -746,6 +795,7 @@ static int read_provenance(hid_t file, sq_provenance *p) {
     STR(input_file);
     STR(input_dataset);
     STR(input_datatype);
+    STR(input_shape);
     STR(generator);
     STR(hosts);
     STR(start_time_utc);
@@ -775,6 +825,11 @@ static int read_summary(hid_t f, sq_summary *s) {
     s->output_type = strcmp(text, "int64") == 0 ? SQ_DTYPE_INT64 : SQ_DTYPE_FLOAT64;
     for (int k = 0; k < SQ_NSUMS; ++k)
         rc |= read_f64(f, sum_names[k], &s->sum[k]);
+    static const char *const closed_names[SQ_NSUMS] = {"sum_closed_form", "sum_sq_closed_form",
+                                                       "sum_cube_closed_form"};
+    s->has_closed_form = H5Aexists(f, closed_names[0]) > 0;
+    for (int k = 0; k < SQ_NSUMS && s->has_closed_form; ++k)
+        rc |= read_str(f, closed_names[k], s->closed_form[k], sizeof s->closed_form[k]);
     s->has_exact = H5Aexists(f, exact_names[0]) > 0;
     for (int k = 0; k < SQ_NSUMS && s->has_exact; ++k)
         rc |= read_str(f, exact_names[k], s->exact[k], sizeof s->exact[k]);
@@ -850,13 +905,17 @@ int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_re
                 h5_detail(detail));
         goto fail;
     }
-    hsize_t n = 0, tdims[2] = {0, 0};
+    hsize_t dims[SQ_MAX_RANK], tdims[2] = {0, 0};
     const hid_t space = H5Dget_space(r->square), tspace = H5Dget_space(r->timing);
-    H5Sget_simple_extent_dims(space, &n, NULL);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    meta->shape.rank = rank > 0 && rank <= SQ_MAX_RANK ? rank : 0;
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    for (int k = 0; k < meta->shape.rank; ++k)
+        meta->shape.dims[k] = (int64_t)dims[k];
     H5Sget_simple_extent_dims(tspace, tdims, NULL);
     H5Sclose(space);
     H5Sclose(tspace);
-    meta->n = (int64_t)n;
+    meta->n = sq_shape_count(&meta->shape);
     meta->timing_rows = (int64_t)tdims[0];
     *out = r;
     return SQ_OK;

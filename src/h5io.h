@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "options.h"
+#include "plan.h"
 #include "record.h"
 #include "stats.h"
 #include "timer.h"
@@ -27,24 +28,34 @@ void sq_h5_init(void);
 /* "1.10.8". */
 void sq_h5_version(char *buf, size_t len);
 
+/* How elements are read into memory: HDF5 converts any stored integer or float type to these. */
+typedef enum sq_read_type {
+    SQ_READ_INT64 = 0,   /* integers up to 64 bits, signed or unsigned below 2^63 */
+    SQ_READ_UINT64 = 1,  /* uint64: read as is, then checked to be below 2^63 */
+    SQ_READ_FLOAT64 = 2, /* float32 and float64 (exact), or uint64 for float64 output */
+} sq_read_type;
+
 /* What probing an input dataset found. */
 typedef struct sq_input_info {
     char dataset[SQ_DSET_MAX]; /* the dataset's full path, e.g. "/x" */
-    int64_t n;                 /* elements */
-    sq_dtype type;             /* the type x is read and computed in */
-    char datatype[64];         /* the stored type, e.g. "int64 little-endian" */
+    int64_t n;                 /* elements: the product of the dimensions */
+    sq_shape shape;            /* rank and dimensions (rank 0: a scalar) */
+    sq_dtype type;             /* the type x is computed in: int64 for integers, float64 */
+    sq_read_type read_as;      /* how to read it */
+    char datatype[64];         /* the stored type, e.g. "uint16 big-endian" */
 } sq_input_info;
 
 /* Serial check of FILE and DATASET ("" = the file's only dataset): exists, is HDF5, holds the
- * dataset, 1-D, int64 or float64. Not collective (rank 0 calls it alone). */
+ * dataset, of an integer or float class, any shape. Not collective (rank 0 calls it alone). */
 int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info, sq_error *err);
 
 /* ---- reading an input dataset in chunks (collective) ----------------------------------- */
 typedef struct sq_h5_reader sq_h5_reader;
 
-int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_dtype memtype,
+int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_read_type read_as,
                       sq_h5_reader **out, sq_error *err);
-/* Reads elements [offset, offset + count) into buf (count may be 0). Collective. */
+/* Reads elements [offset, offset + count) of the row-major order into buf (count may be 0).
+ * Collective. */
 int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf, sq_error *err);
 /* Collective; safe on NULL. */
 void sq_h5_reader_close(sq_h5_reader *r);
@@ -52,8 +63,8 @@ void sq_h5_reader_close(sq_h5_reader *r);
 /* ---- writing a result file (collective) ------------------------------------------------ */
 typedef struct sq_h5_writer sq_h5_writer;
 
-/* Creates path (replacing it) with /square and /cube of n elements of out_type. */
-int sq_h5_writer_create(MPI_Comm comm, const char *path, int64_t n, sq_dtype out_type,
+/* Creates path (replacing it) with /square and /cube of the given shape and out_type. */
+int sq_h5_writer_create(MPI_Comm comm, const char *path, const sq_shape *shape, sq_dtype out_type,
                         sq_h5_writer **out, sq_error *err);
 /* Writes elements [offset, offset + count) of both datasets (count may be 0). Collective. */
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
@@ -73,6 +84,7 @@ typedef struct sq_result_meta {
     int64_t format_version;
     int64_t complete;    /* 1 when the run finished; 0 for a partial file */
     int64_t n;           /* elements of /square and /cube */
+    sq_shape shape;      /* their shape */
     sq_summary summary;  /* root attributes */
     sq_provenance prov;  /* /provenance */
     int64_t timing_rows; /* rows of /timing (ranks of the run) */

@@ -39,35 +39,36 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
         sq_stats_init(&local, SQ_DTYPE_FLOAT64);
         int64_t begin, end;
         thread_slice(n, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
-        int64_t nan = 0, pinf = 0, ninf = 0;
+        int64_t nan = 0, pinf = 0, ninf = 0, negzero = 0, poszero = 0;
         double mn = DBL_MAX, mx = -DBL_MAX;
         for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
             const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
-            double s1 = 0.0, s2 = 0.0, s3 = 0.0;
-#pragma omp simd reduction(+ : s1, s2, s3, nan, pinf, ninf) reduction(min : mn) reduction(max : mx)
+#pragma omp simd reduction(+ : nan, pinf, ninf, negzero, poszero) reduction(min : mn)              \
+    reduction(max : mx)
             for (int64_t i = b; i < e; ++i) {
                 const double v = x[i];
                 const double q = v * v;
-                const double c = q * v;
                 sq[i] = q;
-                cu[i] = c;
-                s1 += v;
-                s2 += q;
-                s3 += c;
+                cu[i] = q * v;
                 nan += (v != v);
                 pinf += (v == INFINITY);
                 ninf += (v == -INFINITY);
+                negzero += (v == 0.0) & (copysign(1.0, v) < 0.0);
+                poszero += (v == 0.0) & (copysign(1.0, v) > 0.0);
                 /* A NaN v compares false: min and max ignore it. */
                 mn = v < mn ? v : mn;
                 mx = v > mx ? v : mx;
             }
-            sq_dd_add(&local.fsum[SQ_SUM_X], s1);
-            sq_dd_add(&local.fsum[SQ_SUM_SQ], s2);
-            sq_dd_add(&local.fsum[SQ_SUM_CUBE], s3);
+            /* Exact sums of the block, while it is still in cache. */
+            sq_xacc_add_block(&local.fsum[SQ_SUM_X], x + b, (int)(e - b));
+            sq_xacc_add_block(&local.fsum[SQ_SUM_SQ], sq + b, (int)(e - b));
+            sq_xacc_add_block(&local.fsum[SQ_SUM_CUBE], cu + b, (int)(e - b));
         }
         local.count = end - begin;
         local.nan = nan;
         local.nonfinite = nan + pinf + ninf;
+        local.negzero = negzero;
+        local.poszero = poszero;
         const int64_t numbers = local.count - nan;
         if (numbers > 0) {
             /* min starts at DBL_MAX, so an all-+Inf slice needs saying; likewise max. */

@@ -11,7 +11,8 @@
  *   float64 input:  sq = x * x, cu = sq * x (IEEE float64, two roundings for the cube);
  *   int64 input, int64 output:   exact; the cube must fit int64, i.e. -2097152 <= x <= 2097151;
  *   int64 input, float64 output: x^2 and x^3 computed exactly and rounded once to nearest.
- * For int64 input the sums in *st are exact sums of x, x^2, x^3 whatever the output type.
+ * For int64 input the sums in *st are exact sums of x, x^2, x^3 whatever the output type; for
+ * float64 input, exact sums of x and the stored squares and cubes (sq_xacc).
  */
 #ifndef SQCUBE_KERNEL_H
 #define SQCUBE_KERNEL_H

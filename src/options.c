@@ -43,8 +43,10 @@ typedef struct opt_spec {
 
 static const opt_spec option_table[] = {
     {OPT_INPUT, "input", 'i', "FILE[:/DATASET]", FOR_RUN | FOR_VERIFY, NULL,
-     "HDF5 input dataset (1-D int64 or float64). DATASET may be left out when FILE holds exactly "
-     "one dataset. verify: read the input from here instead of the path recorded in the result."},
+     "HDF5 input dataset: any integer (8 to 64 bit, signed or unsigned) or float (32 or 64 bit) "
+     "type, either byte order, any shape (scalar to N-D; the outputs keep it). DATASET may be left "
+     "out when FILE holds exactly one dataset. verify: read the input from here instead of the "
+     "path recorded in the result."},
     {OPT_GENERATE, "generate", 'g', "KIND:N[:KEY=VALUE...]", FOR_RUN, NULL,
      "Generate the input instead of reading it: range:N (x[i] = i + 1, int64) or "
      "uniform:N[:seed=S][:low=A][:high=B] (float64 in [A, B), default seed=0 low=0 high=1). "
@@ -57,8 +59,8 @@ static const opt_spec option_table[] = {
     {OPT_OUTPUT_TYPE, "output-type", 0, "auto|int64|float64", FOR_RUN, "auto",
      "Type of /square and /cube. auto: float64 for float input, int64 for integer input (for "
      "range:N with N > 2097151, whose cubes pass int64, float64). int64 fails on a value whose "
-     "cube "
-     "does not fit; float64 rounds x^2 and x^3 once to nearest."},
+     "cube does not fit; float64 rounds x^2 and x^3 once to nearest (uint64 input is then read "
+     "as float64)."},
     {OPT_SCHEDULE, "schedule", 0, "static", FOR_RUN, "static",
      "How chunks go to ranks: static = contiguous blocks of chunks, balanced to within one chunk."},
     {OPT_FORCE, "force", 'f', NULL, FOR_RUN, NULL, "Replace the output file if it exists."},

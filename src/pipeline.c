@@ -42,6 +42,29 @@ static int compute_chunk(const sq_job *job, const sq_par *par, int64_t offset, i
     return SQ_OK;
 }
 
+/* uint64 input is read as is; values of 2^63 and above do not fit the int64 computation. The
+ * buffer is then read as int64, bit for bit the same for the values that pass. */
+static int check_uint64(const sq_job *job, const sq_par *par, int64_t offset, int64_t count,
+                        const void *x, sq_error *err) {
+    const uint64_t *u = x;
+    int64_t big = 0;
+#pragma omp parallel for simd reduction(+ : big)
+    for (int64_t i = 0; i < count; ++i)
+        big += u[i] >> 63;
+    if (big == 0)
+        return SQ_OK;
+    int64_t i = 0;
+    while (u[i] >> 63 == 0)
+        ++i;
+    return sq_fail(
+        err, SQ_ERR_RUNTIME,
+        "value out of range at element %lld (rank %d) of '%s:%s': x = %llu is above the "
+        "int64 range that integer input is computed in; rerun with --output-type float64 "
+        "(uint64 input is then read as float64)",
+        (long long)(offset + i), par->rank, job->input_file, job->input.dataset,
+        (unsigned long long)u[i]);
+}
+
 int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
                     sq_stats *local, sq_timers *timers, sq_error *err) {
     const sq_plan *plan = &job->plan;
@@ -67,6 +90,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         sq_timer_stop(timers, SQ_PHASE_READ);
 
         sq_timer_start(timers, SQ_PHASE_COMPUTE);
+        if (err->status == SQ_OK && count > 0 && job->input.read_as == SQ_READ_UINT64)
+            check_uint64(job, par, e.begin, count, x, err);
         if (err->status == SQ_OK && count > 0)
             compute_chunk(job, par, e.begin, count, x, sq, cu, local, err);
         sq_timer_stop(timers, SQ_PHASE_COMPUTE);

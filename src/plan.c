@@ -3,6 +3,8 @@
  */
 #include "plan.h"
 
+#include <stdio.h>
+
 int sq_plan_init(sq_plan *plan, int64_t n, int64_t chunk, int nranks) {
     if (n < 0 || n > SQ_MAX_COUNT || chunk < 1 || chunk > SQ_MAX_COUNT || nranks < 1)
         return -1;
@@ -56,4 +58,62 @@ int64_t sq_plan_chunk_in_round(const sq_plan *plan, int rank, int64_t round) {
 
 int64_t sq_plan_buffer_elements(const sq_plan *plan) {
     return plan->n < plan->chunk ? plan->n : plan->chunk;
+}
+
+int64_t sq_shape_count(const sq_shape *shape) {
+    int64_t n = 1;
+    for (int k = 0; k < shape->rank; ++k)
+        if (shape->dims[k] == 0)
+            return 0;
+    for (int k = 0; k < shape->rank; ++k)
+        if (__builtin_mul_overflow(n, shape->dims[k], &n) || n > SQ_MAX_COUNT)
+            return -1;
+    return n;
+}
+
+void sq_shape_format(const sq_shape *shape, char *buf, size_t len) {
+    if (shape->rank == 0) {
+        snprintf(buf, len, "scalar");
+        return;
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < shape->rank && used < len; ++k)
+        used += (size_t)snprintf(buf + used, len - used, "%s%lld", k ? " x " : "",
+                                 (long long)shape->dims[k]);
+}
+
+int sq_shape_blocks(const sq_shape *shape, int64_t begin, int64_t end, sq_block_fn fn, void *ctx) {
+    const int r = shape->rank;
+    if (r < 1 || begin >= end)
+        return 0;
+    /* stride[k]: elements per step of dimension k (all <= count, so no overflow for a valid range).
+     */
+    int64_t stride[SQ_MAX_RANK];
+    stride[r - 1] = 1;
+    for (int k = r - 2; k >= 0; --k)
+        stride[k] = stride[k + 1] * shape->dims[k + 1];
+    int blocks = 0;
+    for (int64_t pos = begin; pos < end;) {
+        /* The outermost dimension j at whose boundary pos sits with a whole step of it left. */
+        int j = 0;
+        while (j < r - 1 && (pos % stride[j] != 0 || end - pos < stride[j]))
+            ++j;
+        int64_t start[SQ_MAX_RANK], count[SQ_MAX_RANK];
+        int64_t rest = pos;
+        for (int k = 0; k < r; ++k) {
+            start[k] = rest / stride[k];
+            rest %= stride[k];
+        }
+        const int64_t room = shape->dims[j] - start[j];
+        const int64_t steps = (end - pos) / stride[j] < room ? (end - pos) / stride[j] : room;
+        for (int k = 0; k < r; ++k)
+            count[k] = k < j ? 1 : (k == j ? steps : shape->dims[k]);
+        const int rc = fn(start, count, ctx);
+        if (rc != 0)
+            return rc;
+        ++blocks;
+        pos += steps * stride[j];
+    }
+    return blocks;
 }

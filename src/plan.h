@@ -10,6 +10,7 @@
 #ifndef SQCUBE_PLAN_H
 #define SQCUBE_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The largest element count and chunk size sqcube accepts: 2^62. */
@@ -46,5 +47,33 @@ int64_t sq_plan_chunk_in_round(const sq_plan *plan, int rank, int64_t round);
 
 /* The largest chunk any rank will hold: min(chunk, n) (0 when n == 0). Buffers are this long. */
 int64_t sq_plan_buffer_elements(const sq_plan *plan);
+
+/* ---- shapes ------------------------------------------------------------------------------------
+ * A dataset of any rank is decomposed as its elements in row-major (C) order: chunks are ranges of
+ * that flat order. A flat range of an N-D array is a union of at most 2N - 1 rectangular blocks
+ * (a partial row, whole rows, whole planes, ..., then the partial pieces at the end), each a
+ * hyperslab, so every rank's selection is a valid HDF5 selection however the chunks fall. */
+
+/* HDF5's limit on dataset rank. */
+#define SQ_MAX_RANK 32
+
+typedef struct sq_shape {
+    int rank;                  /* 0 (scalar) .. SQ_MAX_RANK */
+    int64_t dims[SQ_MAX_RANK]; /* extent of each dimension, slowest first; any may be 0 */
+} sq_shape;
+
+/* The number of elements: the product of dims (1 for a scalar). -1 if it exceeds SQ_MAX_COUNT. */
+int64_t sq_shape_count(const sq_shape *shape);
+
+/* "7 x 13", "1000", "scalar". */
+void sq_shape_format(const sq_shape *shape, char *buf, size_t len);
+
+/* Called for each block: start[] and count[] have shape->rank entries. Returns 0 to go on. */
+typedef int (*sq_block_fn)(const int64_t *start, const int64_t *count, void *ctx);
+
+/* Calls fn, in row-major order, for the blocks whose union is exactly the flat range
+ * [begin, end) of a shape of rank >= 1 (nothing for an empty range). Returns the number of blocks,
+ * or fn's non-zero return. */
+int sq_shape_blocks(const sq_shape *shape, int64_t begin, int64_t end, sq_block_fn fn, void *ctx);
 
 #endif

@@ -21,8 +21,9 @@ void sq_summary_from_stats(sq_summary *sum, const sq_stats *st, sq_dtype output_
     sum->has_minmax = st->has_minmax;
     sum->imin = st->imin;
     sum->imax = st->imax;
-    sum->fmin = st->fmin;
-    sum->fmax = st->fmax;
+    /* Through the accessors: they apply the signed-zero rule. */
+    sum->fmin = st->type == SQ_DTYPE_FLOAT64 ? sq_stats_min(st) : st->fmin;
+    sum->fmax = st->type == SQ_DTYPE_FLOAT64 ? sq_stats_max(st) : st->fmax;
 }
 
 void sq_utc_now(char *buf, size_t len) {

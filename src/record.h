@@ -25,9 +25,11 @@ typedef struct sq_summary {
     double sum[SQ_NSUMS]; /* sum, sum_sq, sum_cube as float64 */
     int64_t has_exact;    /* 1 for integer input: exact[] holds the exact decimal sums */
     char exact[SQ_NSUMS][SQ_I256_DECIMAL_MAX];
-    int64_t has_minmax; /* 0: min and max are NaN (no element is a number) */
-    int64_t imin, imax; /* integer input */
-    double fmin, fmax;  /* float input */
+    int64_t has_minmax;      /* 0: min and max are NaN (no element is a number) */
+    int64_t imin, imax;      /* integer input */
+    double fmin, fmax;       /* float input */
+    int64_t has_closed_form; /* 1 for range:N input: closed_form[] holds the closed forms */
+    char closed_form[SQ_NSUMS][SQ_I256_DECIMAL_MAX];
 } sq_summary;
 
 /* Fills the summary from merged reductions. */
@@ -50,6 +52,7 @@ typedef struct sq_provenance {
     char input_file[SQ_PATH_MAX];    /* absolute path; "" for generated input */
     char input_dataset[SQ_DSET_MAX]; /* "" for generated input */
     char input_datatype[64];         /* e.g. "int64 little-endian" or "generated int64" */
+    char input_shape[256];           /* "1000", "7 x 13", "scalar" */
     char generator[256];             /* canonical spec; "" for file input */
     char hosts[4096];                /* distinct host names, comma-separated */
     char start_time_utc[32];         /* ISO 8601, e.g. 2026-11-25T18:20:00Z */

@@ -9,12 +9,11 @@
  * are 256-bit two's-complement integers (sq_i256): merging is integer addition, associative, and
  * the result is identical for every decomposition.
  *
- * Float data: each thread adds blocks of SQ_KERNEL_BLOCK (256) stored float64 terms in plain
- * float64 and adds the block sums into a compensated (double-double) partial. The error is at most
- * about 256 ulp of the sum of magnitudes (2.8e-14 relative to it), so decompositions agree to
- * that level, not bit for bit.
+ * Float data: sums of the stored float64 terms are exact (sq_xacc, accumulate.h) and rounded once
+ * at the end: the correctly rounded sum, identical for every decomposition.
  *
- * min and max ignore NaN; they are undefined (has_minmax == 0) when no element is a number.
+ * min and max ignore NaN, and order -0.0 below +0.0 (so they too are independent of the order of
+ * the elements); they are undefined (has_minmax == 0) when no element is a number.
  * This module is pure: no MPI, no HDF5.
  */
 #ifndef SQCUBE_STATS_H
@@ -22,6 +21,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "accumulate.h"
 
 /* The element types sqcube computes in. */
 typedef enum sq_dtype { SQ_DTYPE_INT64 = 0, SQ_DTYPE_FLOAT64 = 1 } sq_dtype;
@@ -50,15 +51,6 @@ void sq_i256_to_decimal(const sq_i256 *a, char *buf, size_t len);
 /* Parses decimal text written by sq_i256_to_decimal; returns 0 or -1. */
 int sq_i256_from_decimal(sq_i256 *a, const char *text);
 
-/* A compensated sum: the value is hi + lo with |lo| <= ulp(hi)/2. */
-typedef struct sq_dd {
-    double hi, lo;
-} sq_dd;
-
-void sq_dd_add(sq_dd *s, double v);
-void sq_dd_merge(sq_dd *s, const sq_dd *t);
-double sq_dd_value(const sq_dd *s);
-
 enum sq_sum { SQ_SUM_X = 0, SQ_SUM_SQ = 1, SQ_SUM_CUBE = 2, SQ_NSUMS = 3 };
 
 typedef struct sq_stats {
@@ -67,10 +59,12 @@ typedef struct sq_stats {
     int64_t nonfinite;      /* NaN, +Inf and -Inf inputs */
     int64_t nan;            /* NaN inputs (min and max ignore them) */
     int64_t has_minmax;     /* 1 when at least one element is a number */
+    int64_t negzero;        /* float data: -0.0 inputs (a zero min is then -0.0) */
+    int64_t poszero;        /* float data: +0.0 inputs (a zero max is then +0.0) */
     int64_t imin, imax;     /* integer data: min and max of x */
     double fmin, fmax;      /* float data: min and max of x, NaN ignored */
     sq_i256 isum[SQ_NSUMS]; /* integer data: exact sums of x, x^2, x^3 */
-    sq_dd fsum[SQ_NSUMS];   /* float data: compensated sums of x and the stored x^2, x^3 */
+    sq_xacc fsum[SQ_NSUMS]; /* float data: exact sums of x and the stored x^2, x^3 */
 } sq_stats;
 
 void sq_stats_init(sq_stats *s, sq_dtype type);
@@ -78,12 +72,17 @@ void sq_stats_init(sq_stats *s, sq_dtype type);
 /* into += from (both of the same type). Commutative and, for integer data, associative exactly. */
 void sq_stats_merge(sq_stats *into, const sq_stats *from);
 
-/* The sum as a double: correctly rounded for integer data, hi + lo for float data. */
+/* The sum as a double, correctly rounded (with the IEEE rules for non-finite float terms). */
 double sq_stats_sum(const sq_stats *s, enum sq_sum which);
 
-/* min and max as doubles (NaN when has_minmax == 0). */
+/* min and max as doubles (NaN when has_minmax == 0); a zero min is -0.0 when any -0.0 occurred, a
+ * zero max +0.0 when any +0.0 occurred. */
 double sq_stats_min(const sq_stats *s);
 double sq_stats_max(const sq_stats *s);
+
+/* The sums of x = 1..n (range:n) in closed form, exactly: n(n+1)/2, n(n+1)(2n+1)/6, (n(n+1)/2)^2
+ * (0 <= n <= 2^62). */
+void sq_range_closed_forms(int64_t n, sq_i256 out[SQ_NSUMS]);
 
 /* The method recorded in /provenance. */
 const char *sq_stats_method(sq_dtype type);

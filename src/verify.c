@@ -30,10 +30,9 @@ static int same_double(double a, double b) {
 
 /* One thread's share of the checks. */
 typedef struct check_acc {
-    sq_stats st;            /* recomputed reductions */
-    sq_dd sumabs[SQ_NSUMS]; /* sums of magnitudes, for the float tolerance */
-    int64_t bad;            /* elements that differ */
-    mismatch first;         /* the first of them */
+    sq_stats st;    /* recomputed reductions */
+    int64_t bad;    /* elements that differ */
+    mismatch first; /* the first of them */
 } check_acc;
 
 /* x^3 exactly, as a 256-bit integer (int128 arithmetic where it fits). */
@@ -68,11 +67,14 @@ static void check_element(sq_dtype in_type, sq_dtype out_type, int64_t g, const 
             st->fmax = st->has_minmax && st->fmax >= x ? st->fmax : x;
             st->has_minmax = 1;
         }
-        const double terms[SQ_NSUMS] = {x, sq, cu};
-        for (int k = 0; k < SQ_NSUMS; ++k) {
-            sq_dd_add(&st->fsum[k], terms[k]);
-            sq_dd_add(&a->sumabs[k], fabs(terms[k]));
+        if (x == 0.0) {
+            st->negzero += signbit(x) != 0;
+            st->poszero += signbit(x) == 0;
         }
+        /* Term by term into the exact accumulator: not the kernel's blocked path. */
+        const double terms[SQ_NSUMS] = {x, sq, cu};
+        for (int k = 0; k < SQ_NSUMS; ++k)
+            sq_xacc_add(&st->fsum[k], terms[k]);
     } else {
         const int64_t x = ((const int64_t *)xv)[i];
         const __int128 q = (__int128)x * x; /* < 2^126: exact */
@@ -135,38 +137,12 @@ static void check_chunk(sq_dtype in_type, sq_dtype out_type, int64_t offset, int
 #pragma omp ordered
             {
                 sq_stats_merge(&acc->st, &mine.st);
-                for (int k = 0; k < SQ_NSUMS; ++k)
-                    sq_dd_merge(&acc->sumabs[k], &mine.sumabs[k]);
                 if (mine.bad > 0 && acc->bad == 0)
                     acc->first = mine.first;
                 acc->bad += mine.bad;
             }
         }
     }
-}
-
-/* Floats: the recorded sum must be the recomputed one within 1e-12 of the sum of magnitudes
- * (the run and verify add in different orders); non-finite sums must be the same non-finite. */
-static int sums_agree(double recorded, double recomputed, double magnitude) {
-    if (!isfinite(recorded) || !isfinite(recomputed))
-        return same_double(recorded, recomputed);
-    return fabs(recorded - recomputed) <= 1e-12 * magnitude + 1e-300;
-}
-
-/* Closed forms of range:N: N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2. */
-static void closed_forms(int64_t n, sq_i256 out[SQ_NSUMS]) {
-    const unsigned __int128 t = (unsigned __int128)n * (unsigned __int128)(n + 1) / 2;
-    sq_i256_zero(&out[0]);
-    sq_i256_add_i128(&out[0], (__int128)t);
-    /* T(2N+1)/3: one of N, N+1, 2N+1 is divisible by 3, so the division is exact; do it on the
-     * factor that is. */
-    unsigned __int128 a = t, b = (unsigned __int128)(2 * n + 1);
-    if (a % 3 == 0)
-        a /= 3;
-    else
-        b /= 3;
-    sq_i256_from_mul(&out[1], a, b);
-    sq_i256_from_mul(&out[2], t, t);
 }
 
 int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
@@ -218,19 +194,28 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
         snprintf(source_text, sizeof source_text, "%s:%s", file, dataset);
         if (par->rank == 0) {
             sq_input_info info;
+            char have[256], want[256];
+            sq_shape_format(&meta.shape, want, sizeof want);
+            /* Integer input computed as float64 is uint64 read for float64 output. */
             if (sq_h5_probe_input(file, dataset, &info, err) == SQ_OK &&
-                (info.n != meta.n || info.type != in_type))
+                (info.n != meta.n || (info.type == SQ_DTYPE_FLOAT64 && in_type == SQ_DTYPE_INT64)))
                 sq_fail(err, SQ_ERR_MISMATCH,
                         "input %s has %lld %s elements, but '%s' holds %lld computed from %s",
                         source_text, (long long)info.n, sq_dtype_name(info.type), path,
                         (long long)meta.n, sq_dtype_name(in_type));
+            sq_shape_format(&info.shape, have, sizeof have);
+            if (err->status == SQ_OK && strcmp(have, want) != 0)
+                sq_fail(err, SQ_ERR_MISMATCH, "input %s has shape %s, but '%s' has shape %s",
+                        source_text, have, path, want);
             if (err->status == SQ_ERR_RUNTIME)
                 snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
                          " (verify reads the input recorded in the result; if it moved, pass "
                          "--input FILE[:/DATASET])");
         }
         if (sq_par_agree(par, err) == SQ_OK)
-            sq_h5_reader_open(par->comm, file, dataset, in_type, &in, err);
+            sq_h5_reader_open(par->comm, file, dataset,
+                              in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64, &in,
+                              err);
     }
     if (sq_par_agree(par, err))
         goto out;
@@ -278,15 +263,6 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
     /* Every reduction: the rank level of our own recomputation, then compare on rank 0. */
     sq_stats st = acc.st;
     sq_par_reduce_stats(par, &st);
-    /* The sums of magnitudes, for the tolerance of float sums, merged the same way. */
-    sq_stats abs_st;
-    sq_stats_init(&abs_st, SQ_DTYPE_FLOAT64);
-    for (int k = 0; k < SQ_NSUMS; ++k)
-        abs_st.fsum[k] = acc.sumabs[k];
-    sq_par_reduce_stats(par, &abs_st);
-    double magnitude[SQ_NSUMS];
-    for (int k = 0; k < SQ_NSUMS; ++k)
-        magnitude[k] = sq_stats_sum(&abs_st, (enum sq_sum)k);
     if (par->rank == 0) {
         sq_summary want;
         sq_summary_from_stats(&want, &st, out_type);
@@ -311,7 +287,7 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
                     snprintf(detail, sizeof detail, "%s is %s (%.17g), recomputed exactly %s",
                              sum_names[k], s->has_exact ? s->exact[k] : "missing", s->sum[k],
                              want.exact[k]);
-            } else if (!sums_agree(s->sum[k], want.sum[k], magnitude[k])) {
+            } else if (!same_double(s->sum[k], want.sum[k])) {
                 snprintf(detail, sizeof detail, "%s is %.17g, recomputed %.17g", sum_names[k],
                          s->sum[k], want.sum[k]);
             }
@@ -319,7 +295,7 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
         int closed = 0;
         if (!detail[0] && generated && gen.kind == SQ_GEN_RANGE) {
             sq_i256 forms[SQ_NSUMS];
-            closed_forms(gen.n, forms);
+            sq_range_closed_forms(gen.n, forms);
             for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k)
                 if (sq_i256_cmp(&forms[k], &st.isum[k]) != 0) {
                     char want_text[SQ_I256_DECIMAL_MAX];
@@ -341,7 +317,8 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
                 printf("  sum, sum_sq, sum_cube exact integer sums match; float64 attributes are "
                        "their correct rounding\n");
             else
-                printf("  sum, sum_sq, sum_cube match within 1e-12 of the sum of magnitudes\n");
+                printf("  sum, sum_sq, sum_cube exact sums rounded once: identical to the recorded "
+                       "ones, bit for bit\n");
             if (closed)
                 printf("  closed forms N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2: match\n");
         }
@@ -368,15 +345,21 @@ int sq_info(const sq_options *opt, const sq_par *par, sq_error *err) {
             printf("%s: sqcube result, format version %lld, %s\n", opt->output,
                    (long long)meta.format_version,
                    meta.complete ? "complete" : "PARTIAL (the run did not finish)");
-            printf("  /square, /cube   %lld elements, %s (input %s)\n", (long long)meta.n,
-                   sq_dtype_name((sq_dtype)meta.summary.output_type),
+            char shape[256];
+            sq_shape_format(&meta.shape, shape, sizeof shape);
+            printf("  /square, /cube   shape %s (%lld elements), %s (input %s)\n", shape,
+                   (long long)meta.n, sq_dtype_name((sq_dtype)meta.summary.output_type),
                    sq_dtype_name((sq_dtype)meta.summary.input_type));
             printf("reductions\n");
             sq_report_reductions(stdout, &meta.summary);
+            if (meta.summary.has_closed_form)
+                printf("  closed forms     %s, %s, %s (self-checked by the run)\n",
+                       meta.summary.closed_form[0], meta.summary.closed_form[1],
+                       meta.summary.closed_form[2]);
             printf("provenance\n");
             if (strcmp(p->input_kind, "file") == 0)
-                printf("  input            %s:%s (%s)\n", p->input_file, p->input_dataset,
-                       p->input_datatype);
+                printf("  input            %s:%s (%s, shape %s)\n", p->input_file, p->input_dataset,
+                       p->input_datatype, p->input_shape);
             else
                 printf("  input            generate %s\n", p->generator);
             printf("  run              %lld ranks x %lld threads on %s; chunk %lld (%lld chunks), "

@@ -23,6 +23,18 @@ with h5py.File(sys.argv[1], "r+") as f:
 with h5py.File(sys.argv[2], "r+") as f:
     del f.attrs["complete"]
 PYEOF
+# One dataset of each class sqcube refuses.
+"$PY" - "$WORK/classes.h5" <<'PYEOF'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "w") as f:
+    f["compound"] = np.zeros(4, dtype=[("a", "i4"), ("b", "f8")])
+    f.create_dataset("enum", data=np.arange(4, dtype="u1"),
+                     dtype=h5py.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2, "X": 3}, basetype="u1"))
+    vl = f.create_dataset("vlen", (3,), dtype=h5py.vlen_dtype(np.dtype("i4")))
+    vl[0] = [1, 2]
+    f.create_dataset("reference", (2,), dtype=h5py.ref_dtype)
+    f["vlen_string"] = np.array(["a", "bb"], dtype=h5py.string_dtype())
+PYEOF
 
 # status | message (grep -E) | input file to checksum or - | arguments
 ROWS=(
@@ -32,10 +44,13 @@ ROWS=(
     "1|truncated or damaged|$FIXTURES/truncated.h5|run --input $FIXTURES/truncated.h5 --output $OUT"
     "1|has no dataset '/nope'|$DATA/sample.h5|run --input $DATA/sample.h5:/nope --output $OUT"
     "2|holds 2 datasets; name one|$FIXTURES/multi.h5|run --input $FIXTURES/multi.h5 --output $OUT"
-    "1|has type int32|$FIXTURES/unsupported_int32.h5|run --input $FIXTURES/unsupported_int32.h5:/x --output $OUT"
-    "1|of shape 10 x 3; this version of sqcube reads 1-D|$FIXTURES/unsupported_2d.h5|run --input $FIXTURES/unsupported_2d.h5:/x --output $OUT"
     "1|has type string|$FIXTURES/unsupported_string.h5|run --input $FIXTURES/unsupported_string.h5:/x --output $OUT"
-    "1|is a scalar \\(0-D\\)|$FIXTURES/unsupported_scalar.h5|run --input $FIXTURES/unsupported_scalar.h5:/x --output $OUT"
+    "1|has type compound|$WORK/classes.h5|run --input $WORK/classes.h5:/compound --output $OUT"
+    "1|has type enum|$WORK/classes.h5|run --input $WORK/classes.h5:/enum --output $OUT"
+    "1|has type variable-length sequence|$WORK/classes.h5|run --input $WORK/classes.h5:/vlen --output $OUT"
+    "1|has type reference|$WORK/classes.h5|run --input $WORK/classes.h5:/reference --output $OUT"
+    "1|has type string|$WORK/classes.h5|run --input $WORK/classes.h5:/vlen_string --output $OUT"
+    "1|value out of range at element 42 \\(rank [0-9]\\).*x = 9223372036854775813.*--output-type float64|$FIXTURES/uint64_big.h5|run --input $FIXTURES/uint64_big.h5:/x --chunk 10 --output $OUT"
     "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152.*--output-type float64|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --output $OUT"
     "2|--chunk: 0 elements per chunk|-|run --generate range:10 --chunk 0 --output $OUT"
     "2|--chunk: '-1' is negative|-|run --generate range:10 --chunk -1 --output $OUT"
@@ -45,6 +60,11 @@ ROWS=(
     "2|--generate N: '99999999999999999999' is too large|-|run --generate range:99999999999999999999 --output $OUT"
     "2|unknown option '--bogus'|-|run --generate range:10 --bogus --output $OUT"
     "2|unknown command 'frobnicate'|-|frobnicate"
+    "2|help: unknown command 'bogus'|-|help bogus"
+    "2|--help takes no value|-|--help=x"
+    "2|--generate: 'range::10' has an empty field|-|run --generate range::10 --output $OUT"
+    "2|--generate: unknown key 'sead'|-|run --generate uniform:10:sead=1 --output $OUT"
+    "2|uniform needs low < high|-|run --generate uniform:10:low=2:high=1 --output $OUT"
     "2|--input and --generate exclude each other|-|run --generate range:10 --input $DATA/sample.h5 --output $OUT"
     "2|run needs --output FILE|-|run --generate range:10"
     "2|run needs an input|-|run --output $OUT"

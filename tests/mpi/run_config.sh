@@ -27,7 +27,25 @@ CASES=(
     "nested|--input $FIXTURES/nested.h5 --chunk 7"
     "big_endian|--input $FIXTURES/big_endian.h5:/x --chunk 128"
     "empty_file|--input $FIXTURES/empty.h5:/x"
+    # numerics: every stored type, every shape, exact float sums, signed zeros
+    "cancel|--input $FIXTURES/cancel.h5:/x --chunk 10"
+    "cancel_overflow|--input $FIXTURES/cancel_overflow.h5:/x --chunk 7"
+    "zeros|--input $FIXTURES/zeros.h5:/x --chunk 1"
+    "zeros_only|--input $FIXTURES/zeros_only.h5:/x --chunk 2"
+    "uint64_as_float|--input $FIXTURES/uint64_big.h5:/x --output-type float64 --chunk 9"
+    "shape_scalar|--input $FIXTURES/shape_scalar.h5:/x"
+    "shape_zero|--input $FIXTURES/shape_zero.h5:/x --chunk 3"
 )
+# Each stored type and each shape at two chunk sizes: one that cuts rows and planes, one large.
+for t in int8 int16 int32 uint8 uint16 uint32 uint64 int64be int32be uint16be float32 float32be \
+    float64be; do
+    CASES+=("types_${t}_c13|--input $FIXTURES/types_$t.h5:/x --chunk 13"
+        "types_${t}_c1M|--input $FIXTURES/types_$t.h5:/x --chunk 1M")
+done
+for s in 2d 3d 4d fewrows; do
+    CASES+=("shape_${s}_c5|--input $FIXTURES/shape_$s.h5:/x --chunk 5"
+        "shape_${s}_c100|--input $FIXTURES/shape_$s.h5:/x --chunk 100")
+done
 VERIFY_NP=$(( NP % 3 + 1 )) # verify on another rank count than the run's
 for entry in "${CASES[@]}"; do
     name=${entry%%|*}

@@ -222,14 +222,9 @@ static long double sa_value(const superacc *s) {
     return v;
 }
 
-/* Tolerance on float sums, relative to the sum of magnitudes of the terms: stats.h bounds the error
- * by about 256 ulp of it (2.8e-14): plain float64 sums of blocks of 256 terms, compensated across
- * blocks. 256 * 2^-53 = 2.842e-14. */
-#define DD_REL_TOL (256 * 0x1p-53L)
-
-/* Checks a compensated sum of terms[0..n) against IEEE special cases or the exact sum. */
-static int check_fsum(const double *terms, int64_t n, const sq_dd *dd, long double rel_tol,
-                      const char *what) {
+/* Checks an exact-then-rounded sum of terms[0..n) against the IEEE special cases, or against the
+ * exact sum: the recorded value must be its correct rounding (residual at most half an ulp). */
+static int check_fsum(const double *terms, int64_t n, const sq_xacc *acc, const char *what) {
     int nan = 0, pinf = 0, ninf = 0;
     superacc sa;
     memset(&sa, 0, sizeof sa);
@@ -243,7 +238,7 @@ static int check_fsum(const double *terms, int64_t n, const sq_dd *dd, long doub
         else
             sa_add(&sa, terms[i], 1);
     }
-    const double v = sq_dd_value(dd);
+    const double v = sq_xacc_value(acc);
     if (nan || (pinf && ninf)) {
         if (!isnan(v)) {
             fprintf(stderr, "\n  %s: expected NaN, got %a\n", what, v);
@@ -259,33 +254,23 @@ static int check_fsum(const double *terms, int64_t n, const sq_dd *dd, long doub
         return 1;
     }
     const long double exact = sa_value(&sa);
-    sa_add(&sa, dd->hi, -1);
-    sa_add(&sa, dd->lo, -1);
+    if (isinf(v)) { /* finite terms whose exact sum overflows */
+        if (!(fabsl(exact) > (long double)DBL_MAX && (v > 0) == (exact > 0))) {
+            fprintf(stderr, "\n  %s: got %a for the finite exact sum %.21Lg\n", what, v, exact);
+            return 0;
+        }
+        return 1;
+    }
+    sa_add(&sa, v, -1);
     const long double resid = sa_value(&sa);
-    const long double mag = sa.magnitude - fabsl((long double)dd->hi) - fabsl((long double)dd->lo);
-    if (fabsl(resid) > rel_tol * mag) {
+    const double ulp = nextafter(fabs(v), INFINITY) - fabs(v);
+    if (fabsl(resid) > 0.5L * ulp) {
         fprintf(stderr,
-                "\n  %s (n=%lld): exact %.21Lg, hi+lo %.21Lg: error %.3Lg = %.3Lg of the sum of "
-                "magnitudes (allowed %.0Lg)\n",
-                what, (long long)n, exact, (long double)dd->hi + dd->lo, resid,
-                mag > 0 ? resid / mag : 0.0L, rel_tol);
+                "\n  %s (n=%lld): exact %.21Lg, got %a: off by %.3Lg, more than half an ulp (%a)\n",
+                what, (long long)n, exact, v, resid, ulp);
         return 0;
     }
     return 1;
-}
-
-/* |(a.hi + a.lo) - (b.hi + b.lo)| <= 2 * DD_REL_TOL * mag (each within DD_REL_TOL of the exact
- * sum), evaluated exactly. */
-static int dd_agree(const sq_dd *a, const sq_dd *b, long double mag) {
-    superacc sa;
-    memset(&sa, 0, sizeof sa);
-    if (!isfinite(a->hi) || !isfinite(b->hi))
-        return same_value(sq_dd_value(a), sq_dd_value(b));
-    sa_add(&sa, a->hi, 1);
-    sa_add(&sa, a->lo, 1);
-    sa_add(&sa, b->hi, -1);
-    sa_add(&sa, b->lo, -1);
-    return fabsl(sa_value(&sa)) <= 2 * DD_REL_TOL * mag;
 }
 
 /* ---- float64 kernel -------------------------------------------------------------------------- */
@@ -317,9 +302,8 @@ static fref float_ref(const double *x, int64_t n) {
 }
 
 /* Runs the float64 kernel on x with 1..4 threads and checks everything; returns failures.
- * check_sums: 0 = not the sums, 1 = sums within DD_REL_TOL, 2 = sums exact. */
+ * check_sums: 0 = not the sums, otherwise each sum must be the correctly rounded exact sum. */
 static int run_float(const double *x, int64_t n, int check_sums, const char *what) {
-    const long double tol = check_sums == 2 ? 0.0L : DD_REL_TOL;
     int bad = 0;
     double *sq = xmalloc((size_t)n * sizeof *sq), *cu = xmalloc((size_t)n * sizeof *cu);
     double *sq1 = xmalloc((size_t)n * sizeof *sq1), *cu1 = xmalloc((size_t)n * sizeof *cu1);
@@ -331,12 +315,6 @@ static int run_float(const double *x, int64_t n, int check_sums, const char *wha
         wcu[i] = q * v;
     }
     const fref r = float_ref(x, n);
-    long double mag[SQ_NSUMS] = {0, 0, 0};
-    for (int64_t i = 0; i < n; ++i) {
-        mag[0] += fabsl((long double)x[i]);
-        mag[1] += fabsl((long double)wsq[i]);
-        mag[2] += fabsl((long double)wcu[i]);
-    }
     sq_stats st1;
     for (int nt = 1; nt <= MAXTHREADS; ++nt) {
         omp_set_num_threads(nt);
@@ -369,23 +347,23 @@ static int run_float(const double *x, int64_t n, int check_sums, const char *wha
             bad += !isnan(sq_stats_min(&st)) || !isnan(sq_stats_max(&st));
         }
         if (check_sums) {
-            bad += !check_fsum(x, n, &st.fsum[SQ_SUM_X], tol, "sum of x");
-            bad += !check_fsum(wsq, n, &st.fsum[SQ_SUM_SQ], tol, "sum of x^2");
-            bad += !check_fsum(wcu, n, &st.fsum[SQ_SUM_CUBE], tol, "sum of x^3");
+            bad += !check_fsum(x, n, &st.fsum[SQ_SUM_X], "sum of x");
+            bad += !check_fsum(wsq, n, &st.fsum[SQ_SUM_SQ], "sum of x^2");
+            bad += !check_fsum(wcu, n, &st.fsum[SQ_SUM_CUBE], "sum of x^3");
         }
         if (nt == 1) {
             st1 = st;
             memcpy(sq1, sq, (size_t)n * sizeof *sq);
             memcpy(cu1, cu, (size_t)n * sizeof *cu);
         } else {
-            /* Identical values whatever the thread count; sums agree as stats.h promises. */
+            /* Identical values and sums (bit for bit) whatever the thread count. */
             bad += n > 0 && (memcmp(sq, sq1, (size_t)n * sizeof *sq) != 0 ||
                              memcmp(cu, cu1, (size_t)n * sizeof *cu) != 0);
             bad += st.count != st1.count || st.nan != st1.nan || st.nonfinite != st1.nonfinite ||
                    st.has_minmax != st1.has_minmax;
             if (check_sums)
                 for (int k = 0; k < SQ_NSUMS; ++k)
-                    if (!dd_agree(&st.fsum[k], &st1.fsum[k], mag[k])) {
+                    if (!same_value(sq_xacc_value(&st.fsum[k]), sq_xacc_value(&st1.fsum[k]))) {
                         ++bad;
                         fprintf(stderr, "\n  %s: sum %d with %d threads differs from 1 thread\n",
                                 what, k, nt);
@@ -474,8 +452,8 @@ static void test_float_sums_bounded(void) {
 }
 
 /* Across blocks the sum is compensated: integer terms below 2^44 make every partial sum of at most
- * 256 terms exact in float64 (< 2^52), whatever the order, so the whole sum - up to 2^61, beyond
- * what one double holds exactly - must be exact in hi + lo. */
+ * 256 terms exact in float64 (< 2^52), whatever the order; the whole sum - up to 2^61, beyond
+ * what one double holds exactly - must be the exact integer sum rounded once. */
 static void test_float_sums_across_blocks(void) {
     rng_state = 0x0F0F0F0F12345678u;
     const int64_t n = 100003;
@@ -497,18 +475,12 @@ static void test_float_sums_across_blocks(void) {
             sq_stats st;
             sq_stats_init(&st, SQ_DTYPE_FLOAT64);
             sq_kernel_float64(x, n, sq, cu, &st);
-            const sq_dd *d = &st.fsum[SQ_SUM_X];
-            /* hi and lo are integers here (every rounding error of integer sums is an integer). */
-            const int ints =
-                d->hi == floor(d->hi) && d->lo == floor(d->lo) && fabs(d->hi) < 0x1p100;
-            CU_ASSERT(ints);
-            if (ints) {
-                const __int128 got = (__int128)d->hi + (__int128)d->lo;
-                CU_ASSERT(got == exact);
-                if (got != exact)
-                    fprintf(stderr, "\n  integer floats, %d threads: hi + lo - exact = %lld\n", nt,
-                            (long long)(got - exact));
-            }
+            /* The exact integer sum rounded once (the __int128 conversion rounds correctly). */
+            const double got = sq_xacc_value(&st.fsum[SQ_SUM_X]);
+            CU_ASSERT(got == (double)exact);
+            if (got != (double)exact)
+                fprintf(stderr, "\n  integer floats, %d threads: got %a, want %a\n", nt, got,
+                        (double)exact);
         }
     }
     free(x);

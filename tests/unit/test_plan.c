@@ -380,6 +380,93 @@ static void test_invalid(void) {
     CU_ASSERT_EQUAL(sq_plan_init(&p, TWO62, 1, INT_MAX), 0);
 }
 
+/* ---- shapes -------------------------------------------------------------------------------- */
+
+typedef struct cover {
+    const sq_shape *shape;
+    int *hits;      /* per flat element: how many blocks covered it */
+    int64_t last;   /* flat index of the previous block's last element, for ordering */
+    int ordered;    /* 0 once a block starts before the previous one ended */
+    int bad_bounds; /* blocks reaching outside the shape */
+} cover;
+
+static int mark_block(const int64_t *start, const int64_t *count, void *ctx) {
+    cover *c = ctx;
+    const sq_shape *s = c->shape;
+    int64_t idx[SQ_MAX_RANK];
+    for (int k = 0; k < s->rank; ++k) {
+        if (start[k] < 0 || count[k] < 1 || start[k] + count[k] > s->dims[k])
+            c->bad_bounds = 1;
+        idx[k] = start[k];
+    }
+    if (c->bad_bounds)
+        return 0;
+    /* Walk the block's elements in row-major order (an odometer over count[]). */
+    for (;;) {
+        int64_t flat = 0;
+        for (int k = 0; k < s->rank; ++k)
+            flat = flat * s->dims[k] + idx[k];
+        if (flat <= c->last)
+            c->ordered = 0;
+        c->last = flat;
+        ++c->hits[flat];
+        int k = s->rank - 1;
+        while (k >= 0 && ++idx[k] == start[k] + count[k]) {
+            idx[k] = start[k];
+            --k;
+        }
+        if (k < 0)
+            break;
+    }
+    return 0;
+}
+
+static int count_blocks(const int64_t *start, const int64_t *count, void *ctx) {
+    (void)start;
+    (void)count;
+    (void)ctx;
+    return 0;
+}
+
+static void test_shape_blocks(void) {
+    int bad = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        sq_shape s;
+        s.rank = 1 + trial % 4;
+        for (int k = 0; k < s.rank; ++k)
+            s.dims[k] = 1 + (int64_t)((trial * 7919 + k * 104729) % 6);
+        const int64_t n = sq_shape_count(&s);
+        const int64_t b = (trial * 31) % (n + 1);
+        const int64_t e = b + (trial * 17) % (n - b + 1);
+        int hits[2000] = {0};
+        cover c = {&s, hits, -1, 1, 0};
+        const int blocks = sq_shape_blocks(&s, b, e, mark_block, &c);
+        int ok = !c.bad_bounds && c.ordered && blocks <= 2 * s.rank - 1 && (e > b || blocks == 0);
+        for (int64_t i = 0; i < n; ++i)
+            ok &= hits[i] == (i >= b && i < e);
+        if (!ok && bad++ < 5)
+            fprintf(stderr, "\n  rank %d dims %lld.. range [%lld, %lld): %d blocks\n", s.rank,
+                    (long long)s.dims[0], (long long)b, (long long)e, blocks);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* Counts, formatting, zero dimensions, overflow. */
+    sq_shape z = {3, {3, 0, 2}};
+    CU_ASSERT_EQUAL(sq_shape_count(&z), 0);
+    sq_shape sc = {0, {0}};
+    CU_ASSERT_EQUAL(sq_shape_count(&sc), 1);
+    char text[64];
+    sq_shape_format(&sc, text, sizeof text);
+    CU_ASSERT_STRING_EQUAL(text, "scalar");
+    sq_shape_format(&z, text, sizeof text);
+    CU_ASSERT_STRING_EQUAL(text, "3 x 0 x 2");
+    sq_shape big = {2, {INT64_C(1) << 40, INT64_C(1) << 30}};
+    CU_ASSERT_EQUAL(sq_shape_count(&big), -1);
+    /* A huge 2-D shape: a range across many rows is 3 blocks, computed without overflow. */
+    sq_shape wide = {2, {INT64_C(1) << 31, INT64_C(1) << 31}};
+    int count3 = sq_shape_blocks(&wide, 5, (INT64_C(1) << 31) * 7 + 9, count_blocks, NULL);
+    CU_ASSERT_EQUAL(count3, 3);
+}
+
 int main(void) {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
@@ -390,7 +477,8 @@ int main(void) {
         CU_add_test(s, "edge cases: n=0, n<nranks, chunk>n, remainders", test_edges_small) ==
             NULL ||
         CU_add_test(s, "n = 2^62 with huge rank counts", test_huge) == NULL ||
-        CU_add_test(s, "invalid arguments", test_invalid) == NULL) {
+        CU_add_test(s, "invalid arguments", test_invalid) == NULL ||
+        CU_add_test(s, "shapes: flat ranges as hyperslab blocks", test_shape_blocks) == NULL) {
         CU_cleanup_registry();
         return 2;
     }
