@@ -223,6 +223,184 @@ def fixture_broken(dirpath):
         t.write(buf.getvalue()[:1000])
 
 
+# --------------------------------------------------------------------------
+# fixtures for the extended input types and shapes
+# --------------------------------------------------------------------------
+def mix64(count, stream):
+    """`count` deterministic uint64 values: SplitMix64 outputs 1..count
+    seeded with `stream` (pure integer arithmetic, so independent of
+    numpy's random generators and of the platform)."""
+    u64 = np.uint64
+    with np.errstate(over="ignore"):
+        i = np.arange(1, count + 1, dtype=np.uint64)
+        z = u64(stream) + i * u64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> u64(30))) * u64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> u64(27))) * u64(0x94D049BB133111EB)
+        z = z ^ (z >> u64(31))
+    return z
+
+
+def mix_ints(count, lo, hi, stream):
+    """Deterministic ints in [lo, hi] (as a Python-int list)."""
+    span = hi - lo + 1
+    return [lo + v % span for v in mix64(count, stream).tolist()]
+
+
+def mix_uniform(count, lo, hi, stream):
+    """Deterministic float64 values in [lo, hi)."""
+    u = (mix64(count, stream) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+    return lo + (hi - lo) * u
+
+
+TYPES_N = 1031                    # prime
+CUBE_MIN, CUBE_MAX = -2097152, 2097151     # every cube fits int64
+# name: (numpy dtype, low, high) of the values written; ends always included
+INT_TYPE_FIXTURES = [
+    ("int8", "<i1", -128, 127),
+    ("int16", "<i2", -32768, 32767),
+    ("int32", "<i4", CUBE_MIN, CUBE_MAX),
+    ("uint8", "<u1", 0, 255),
+    ("uint16", "<u2", 0, 65535),
+    ("uint32", "<u4", 0, CUBE_MAX),
+    ("uint64", "<u8", 0, CUBE_MAX),
+    ("int64be", ">i8", CUBE_MIN, CUBE_MAX),
+    ("int32be", ">i4", CUBE_MIN, CUBE_MAX),
+    ("uint16be", ">u2", 0, 65535),
+]
+FLOAT32_SPECIALS = [
+    math.nan, math.inf, -math.inf, -0.0, 0.0,
+    1e-45,                        # smallest float32 subnormal (1.4e-45)
+    -1e-45,
+    1e-40,                        # another float32 subnormal
+    1.1754943508222875e-38,       # smallest normal float32
+    3.4028234663852886e38,        # float32 max (3.4028235e38)
+    -3.4028234663852886e38,
+    1.0, -1.0, 0.1, -0.1, 1.0 / 3.0, 16777217.0,   # the last rounds to 2**24
+]
+FLOAT64_BE_SPECIALS = [
+    math.nan, math.inf, -math.inf, -0.0, 0.0, 5e-324, -5e-324,
+    1.7976931348623157e308, 1e200, -1e-300, 1.0, -1.0, 0.1,
+]
+
+
+def int_type_values(lo, hi, stream):
+    """TYPES_N values in [lo, hi]: both ends, 0/1/-1 and neighbours, small
+    values and a spread over the whole range, all deterministic."""
+    specials = [lo, hi, 0, 1, lo + 1, hi - 1, 2, hi // 2]
+    if lo < 0:
+        specials += [-1, -2, lo // 2]
+    vals = mix_ints(TYPES_N, lo, hi, stream)
+    small = mix_ints(TYPES_N, max(lo, -100), min(hi, 100), stream + 1)
+    vals[1::3] = small[1::3]
+    for p, v in zip(spread_positions(TYPES_N, len(specials)), specials):
+        vals[p] = v
+    return vals
+
+
+def fixture_types(dirpath):
+    written = []
+    for k, (name, dt, lo, hi) in enumerate(INT_TYPE_FIXTURES):
+        vals = int_type_values(lo, hi, 1000 + 10 * k)
+        path = os.path.join(dirpath, "types_%s.h5" % name)
+        with new_file(path) as f:
+            put(f, "x", np.array(vals, dtype=dt), dtype=dt,
+                description="%s (%s), length %d: values in [%d, %d] with "
+                "both ends, 0 and small values; computed as int64"
+                % (name, np.dtype(dt).str, TYPES_N, lo, hi))
+        written.append(path)
+    for name, dt, specials, stream in (
+            ("float32", "<f4", FLOAT32_SPECIALS, 2000),
+            ("float32be", ">f4", FLOAT32_SPECIALS, 2010),
+            ("float64be", ">f8", FLOAT64_BE_SPECIALS, 2020)):
+        mag = mix_ints(TYPES_N, -6, 6, stream + 1)
+        x = mix_uniform(TYPES_N, -1.0, 1.0, stream) * 10.0 ** np.array(mag)
+        for p, v in zip(spread_positions(TYPES_N, len(specials)), specials):
+            x[p] = v
+        path = os.path.join(dirpath, "types_%s.h5" % name)
+        with new_file(path) as f:
+            put(f, "x", x.astype(dt), dtype=dt,
+                description="%s (%s), length %d: ordinary values from 1e-6 "
+                "to 1e6 of both signs, NaN, +Inf, -Inf, -0.0, subnormals and "
+                "the type's largest value; computed as float64"
+                % (name, np.dtype(dt).str, TYPES_N))
+        written.append(path)
+    return written
+
+
+def fixture_uint64_big(path):
+    x = np.array(mix_ints(100, 0, 1000, 3000), dtype=np.uint64)
+    x[42] = np.uint64(2 ** 63 + 5)
+    with new_file(path) as f:
+        put(f, "x", x, dtype="<u8",
+            description="uint64, length 100, values <= 1000 except x[42] = "
+            "2**63 + 5 (above int64; 2**63 as float64): refused as int64, "
+            "computed as float64 with --output-type float64")
+
+
+def fixture_shapes(dirpath):
+    with new_file(os.path.join(dirpath, "shape_scalar.h5")) as f:
+        put(f, "x", np.float64(2.5), description="0-D (scalar) float64 2.5")
+    x = mix_uniform(7 * 13, -10.0, 10.0, 4000).reshape(7, 13)
+    x[3, 5] = math.nan
+    with new_file(os.path.join(dirpath, "shape_2d.h5")) as f:
+        put(f, "x", x, description="float64 shape (7, 13), values in "
+            "[-10, 10), x[3, 5] = NaN")
+    x = np.array(mix_ints(30, CUBE_MIN, CUBE_MAX, 4010),
+                 dtype=np.int32).reshape(2, 3, 5)
+    x[0, 0, 0], x[1, 2, 4], x[0, 1, 2], x[1, 0, 3] = CUBE_MIN, CUBE_MAX, 0, -7
+    with new_file(os.path.join(dirpath, "shape_3d.h5")) as f:
+        put(f, "x", x, description="int32 shape (2, 3, 5), values in "
+            "[-2097152, 2097151] with both ends (first and last element)")
+    x = (np.arange(24, dtype=np.float64) - 11.5) * 0.75
+    x = x.reshape(2, 1, 3, 4)
+    x[1, 0, 2, 3] = -0.0
+    with new_file(os.path.join(dirpath, "shape_4d.h5")) as f:
+        put(f, "x", x, description="float64 shape (2, 1, 3, 4): "
+            "(i - 11.5) * 0.75 in row-major order, last element -0.0")
+    with new_file(os.path.join(dirpath, "shape_zero.h5")) as f:
+        put(f, "x", np.zeros((3, 0, 2), dtype=np.float64),
+            description="float64 shape (3, 0, 2): zero elements")
+    x = (np.array(mix_ints(2 * 777, -5000, 5000, 4020),
+                  dtype=np.int64)).reshape(2, 777)
+    x[0, 0], x[1, 776] = CUBE_MIN, CUBE_MAX
+    with new_file(os.path.join(dirpath, "shape_fewrows.h5")) as f:
+        put(f, "x", x, description="int64 shape (2, 777): fewer rows than "
+            "ranks; x[0, 0] = -2097152, x[1, 776] = 2097151")
+
+
+CANCEL_PATTERN = [1e308, 1.0, -1e308, 3.0, 1e-300, -1e-300, 2.0 ** -1074]
+
+
+def fixture_cancel(path):
+    x = np.tile(np.array(CANCEL_PATTERN, dtype=np.float64), 37)
+    with new_file(path) as f:
+        put(f, "x", x, description="float64, length 259: [1e308, 1.0, "
+            "-1e308, 3.0, 1e-300, -1e-300, 2**-1074] repeated 37 times; "
+            "the exact sum is 148 + 37 * 2**-1074, correctly rounded 148.0 "
+            "(sum_sq is +Inf, sum_cube NaN)")
+
+
+def fixture_cancel_overflow(path):
+    big = 5.6e102                 # cube 1.756e308: finite, two overflow
+    base = [big, big, -big, -big, 1.5, -2.0 ** -30, 1e-100, 3.0]
+    x = np.tile(np.array(base, dtype=np.float64), 25)
+    with new_file(path) as f:
+        put(f, "x", x, description="float64, length 200: [5.6e102, 5.6e102,"
+            " -5.6e102, -5.6e102, 1.5, -2**-30, 1e-100, 3.0] repeated 25 "
+            "times: the cubes are finite but two of them overflow when "
+            "added in order; the exact sums of x, squares and cubes are "
+            "finite and small")
+
+
+def fixture_zeros(dirpath):
+    with new_file(os.path.join(dirpath, "zeros.h5")) as f:
+        put(f, "x", np.array([0.0, -0.0, 0.0, -0.0, 5.0, -0.0]),
+            description="float64 [0, -0, 0, -0, 5, -0]: min -0.0, max 5.0")
+    with new_file(os.path.join(dirpath, "zeros_only.h5")) as f:
+        put(f, "x", np.array([0.0, -0.0, 0.0]),
+            description="float64 [0, -0, 0]: min -0.0, max +0.0")
+
+
 def make_fixtures(dirpath):
     os.makedirs(dirpath, exist_ok=True)
     single = [("floats_special.h5", fixture_floats_special),
@@ -235,6 +413,13 @@ def make_fixtures(dirpath):
         fn(os.path.join(dirpath, name))
     fixture_unsupported(dirpath)
     fixture_broken(dirpath)
+    # extended input types and shapes
+    fixture_types(dirpath)
+    fixture_uint64_big(os.path.join(dirpath, "uint64_big.h5"))
+    fixture_shapes(dirpath)
+    fixture_cancel(os.path.join(dirpath, "cancel.h5"))
+    fixture_cancel_overflow(os.path.join(dirpath, "cancel_overflow.h5"))
+    fixture_zeros(dirpath)
     names = sorted(os.listdir(dirpath))
     print("make_data: wrote fixtures in %s: %s"
           % (dirpath, " ".join(n for n in names if n.endswith(".h5"))))

@@ -73,65 +73,95 @@ void sq_xacc_add(sq_xacc *a, double v) {
         normalise(a);
 }
 
-void sq_xacc_add_block(sq_xacc *a, const double *v, int n) {
-    /* The largest finite magnitude fixes the boundaries; non-finite terms go their own way. */
-    double maxabs = 0.0;
-    int64_t nonfinite = 0;
-#pragma omp simd reduction(max : maxabs) reduction(+ : nonfinite)
-    for (int i = 0; i < n; ++i) {
-        const double m = fabs(v[i]);
-        const int finite = m <= DBL_MAX; /* false for NaN and Inf */
-        nonfinite += !finite;
-        maxabs = finite && m > maxabs ? m : maxabs;
+/* Splits each term error-free against two boundaries 43 bits apart, the first 2^10 above the
+ * block's bound: with at most 2^8 terms each extraction q = (w + sigma) - sigma is exact, every
+ * partial sum of the q's is a whole number of ulp(sigma) below 2^50 of them (exact in float64), and
+ * w = q1 + q2 + r2 exactly, where r2 != 0 only for terms more than about 2^33 below the bound.
+ * Compiled twice (AVX2 and baseline x86-64), picked at load time where the toolchain can. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define SQ_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SQ_TARGET_CLONES
+#endif
+
+/* 2^k for a normal exponent k, built from its bits (no libm call in the per-block path). */
+static inline double pow2(int k) {
+    const uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* The e with x < 2^e <= 2x for a finite x > 0 (frexp's exponent), from the bits. */
+static inline int exponent_above(double x) {
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    const int field = (int)((bits >> 52) & 0x7ff);
+    if (field == 0) { /* subnormal */
+        int e;
+        frexp(x, &e);
+        return e;
     }
-    if (nonfinite > 0)
-        for (int i = 0; i < n; ++i)
-            if (!(fabs(v[i]) <= DBL_MAX))
-                sq_xacc_add(a, v[i]);
-    if (maxabs == 0.0)
-        return;
-    int e;
-    frexp(maxabs, &e); /* maxabs < 2^e */
-    /* Three boundaries 43 bits apart, the first 2^10 above the largest term: with at most 2^8 terms
-     * each extraction q = (w + sigma) - sigma is exact, every partial sum of the q's is a whole
-     * number of ulp(sigma) below 2^50 of them (exact in float64), and w = q1 + q2 + q3 + r3
-     * exactly. The boundaries must be normal doubles; outside that range, add term by term. */
+    return field - 1022;
+}
+
+SQ_TARGET_CLONES
+static void add_folded(sq_xacc *a, const double *v, int n, int e) {
     const int s1 = e + 10;
-    if (n > SQ_XACC_BLOCK_MAX || s1 > 1022 || s1 - 86 < -1022) {
-        for (int i = 0; i < n; ++i)
-            if (fabs(v[i]) <= DBL_MAX)
-                sq_xacc_add(a, v[i]);
-        return;
-    }
-    const double sigma1 = ldexp(1.5, s1), sigma2 = ldexp(1.5, s1 - 43),
-                 sigma3 = ldexp(1.5, s1 - 86);
-    double sum1 = 0.0, sum2 = 0.0, sum3 = 0.0;
+    const double sigma1 = 1.5 * pow2(s1), sigma2 = 1.5 * pow2(s1 - 43);
+    double sum1 = 0.0, sum2 = 0.0;
     int64_t leftover = 0;
-#pragma omp simd reduction(+ : sum1, sum2, sum3, leftover)
+#pragma omp simd reduction(+ : sum1, sum2, leftover)
     for (int i = 0; i < n; ++i) {
-        const double w = fabs(v[i]) <= DBL_MAX ? v[i] : 0.0;
+        const double w = v[i];
         const double q1 = (w + sigma1) - sigma1, r1 = w - q1;
         const double q2 = (r1 + sigma2) - sigma2, r2 = r1 - q2;
-        const double q3 = (r2 + sigma3) - sigma3, r3 = r2 - q3;
         sum1 += q1;
         sum2 += q2;
-        sum3 += q3;
-        leftover += r3 != 0.0;
+        leftover += r2 != 0.0;
     }
     sq_xacc_add(a, sum1);
     sq_xacc_add(a, sum2);
-    sq_xacc_add(a, sum3);
     if (leftover > 0) {
-        /* Terms more than 2^76 below the block's largest: their last bits, one by one. */
+        /* The last bits of the few small terms, one by one (only they can leave a remainder). */
+        const double small = pow2(e - 32);
         for (int i = 0; i < n; ++i) {
-            const double w = fabs(v[i]) <= DBL_MAX ? v[i] : 0.0;
+            const double w = v[i];
+            if (fabs(w) >= small)
+                continue;
             const double q1 = (w + sigma1) - sigma1, r1 = w - q1;
             const double q2 = (r1 + sigma2) - sigma2, r2 = r1 - q2;
-            const double q3 = (r2 + sigma3) - sigma3, r3 = r2 - q3;
-            if (r3 != 0.0)
-                sq_xacc_add(a, r3);
+            if (r2 != 0.0)
+                sq_xacc_add(a, r2);
         }
     }
+}
+
+void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound) {
+    /* every |v[i]| <= bound < 2^e (for bound 0 or non-finite, e is not used) */
+    const int e = bound > 0.0 && bound <= DBL_MAX ? exponent_above(bound) : 0;
+    /* The boundaries must be normal doubles; outside that range, and for a block that may hold
+     * non-finite terms (an infinite bound), add term by term. */
+    if (!(bound <= DBL_MAX) || n > SQ_XACC_BLOCK_MAX || e + 10 > 1022 || e + 10 - 43 < -1022) {
+        for (int i = 0; i < n; ++i)
+            sq_xacc_add(a, v[i]);
+        return;
+    }
+    if (bound == 0.0)
+        return;
+    add_folded(a, v, n, e);
+}
+
+void sq_xacc_add_block(sq_xacc *a, const double *v, int n) {
+    /* The largest magnitude bounds the block; a non-finite term sends it down the exact path. */
+    double maxabs = 0.0;
+#pragma omp simd reduction(max : maxabs)
+    for (int i = 0; i < n; ++i) {
+        const double m = fabs(v[i]);
+        maxabs = (m > maxabs || m != m) ? m : maxabs; /* NaN propagates: v[i] != v[i] */
+    }
+    sq_xacc_add_block_bounded(a, v, n, maxabs != maxabs ? INFINITY : maxabs);
 }
 
 void sq_xacc_merge(sq_xacc *a, const sq_xacc *b) {

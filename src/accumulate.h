@@ -10,10 +10,10 @@
  * The digits are 32-bit values kept in int64 slots (carry-save): an addition touches at most three
  * slots with no carry propagation, and normalisation runs only every 2^29 additions.
  *
- * sq_xacc_add_block adds a whole block fast: the terms are split by pre-rounding against three
- * fixed boundaries derived from the block's largest magnitude (Demmel and Nguyen's error-free
- * extraction); the parts are summed in plain float64 without rounding error, and only a term with
- * bits below the third boundary (2^-76 of the block's largest) is added one by one.
+ * sq_xacc_add_block adds a whole block fast: the terms are split by pre-rounding against two
+ * boundaries derived from the block's largest magnitude (Demmel and Nguyen's error-free
+ * extraction); the parts are summed in plain float64 without rounding error, and only the last
+ * bits of a term more than about 2^33 below the block's largest are added one by one.
  *
  * Non-finite terms are counted, not added: the result is NaN if any term is NaN or both infinities
  * occur, otherwise the infinity that occurred, otherwise the rounded exact sum (which is +-Inf if
@@ -41,6 +41,11 @@ void sq_xacc_add(sq_xacc *a, double v);
 /* a += v[0] + ... + v[n-1] exactly, for n <= SQ_XACC_BLOCK_MAX. */
 #define SQ_XACC_BLOCK_MAX 256
 void sq_xacc_add_block(sq_xacc *a, const double *v, int n);
+
+/* The same, for a caller that knows a bound: every v[i] is finite with |v[i]| <= bound, or bound is
+ * +Inf (the block may hold non-finite terms: it goes term by term). Saves the pass that finds the
+ * largest magnitude. */
+void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound);
 
 /* a += b exactly. */
 void sq_xacc_merge(sq_xacc *a, const sq_xacc *b);

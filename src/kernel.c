@@ -43,26 +43,38 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
         double mn = DBL_MAX, mx = -DBL_MAX;
         for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
             const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
-#pragma omp simd reduction(+ : nan, pinf, ninf, negzero, poszero) reduction(min : mn)              \
-    reduction(max : mx)
+            int64_t bnan = 0, bpinf = 0, bninf = 0;
+            double bmn = DBL_MAX, bmx = -DBL_MAX;
+#pragma omp simd reduction(+ : bnan, bpinf, bninf, negzero, poszero) reduction(min : bmn)        \
+    reduction(max : bmx)
             for (int64_t i = b; i < e; ++i) {
                 const double v = x[i];
                 const double q = v * v;
                 sq[i] = q;
                 cu[i] = q * v;
-                nan += (v != v);
-                pinf += (v == INFINITY);
-                ninf += (v == -INFINITY);
+                bnan += (v != v);
+                bpinf += (v == INFINITY);
+                bninf += (v == -INFINITY);
                 negzero += (v == 0.0) & (copysign(1.0, v) < 0.0);
                 poszero += (v == 0.0) & (copysign(1.0, v) > 0.0);
                 /* A NaN v compares false: min and max ignore it. */
-                mn = v < mn ? v : mn;
-                mx = v > mx ? v : mx;
+                bmn = v < bmn ? v : bmn;
+                bmx = v > bmx ? v : bmx;
             }
-            /* Exact sums of the block, while it is still in cache. */
-            sq_xacc_add_block(&local.fsum[SQ_SUM_X], x + b, (int)(e - b));
-            sq_xacc_add_block(&local.fsum[SQ_SUM_SQ], sq + b, (int)(e - b));
-            sq_xacc_add_block(&local.fsum[SQ_SUM_CUBE], cu + b, (int)(e - b));
+            nan += bnan;
+            pinf += bpinf;
+            ninf += bninf;
+            mn = bmn < mn ? bmn : mn;
+            mx = bmx > mx ? bmx : mx;
+            /* Exact sums of the block while it is in cache. Rounding is monotone, so the block's
+             * largest |x| bounds |x| and its rounded square and cube bound the stored squares and
+             * cubes; a block with NaN or Inf (or cubes past the range) goes term by term. */
+            const int n_block = (int)(e - b);
+            const double bx = (bnan + bpinf + bninf) ? INFINITY : fmax(-bmn, bmx);
+            const double bsq = bx * bx;
+            sq_xacc_add_block_bounded(&local.fsum[SQ_SUM_X], x + b, n_block, bx);
+            sq_xacc_add_block_bounded(&local.fsum[SQ_SUM_SQ], sq + b, n_block, bsq);
+            sq_xacc_add_block_bounded(&local.fsum[SQ_SUM_CUBE], cu + b, n_block, bsq * bx);
         }
         local.count = end - begin;
         local.nan = nan;

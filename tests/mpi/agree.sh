@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Outputs of every ranks x threads configuration must agree: identical datasets, identical
-# count/min/max/nonfinite_count and exact integer sums, float sums within 1e-12.
+# Outputs of every ranks x threads configuration must agree bit for bit: datasets, count, min,
+# max, nonfinite_count, and every sum (exact integers, correctly rounded floats).
 # Usage: agree.sh MATRIXDIR
 set -euo pipefail
 MATRIX=$1

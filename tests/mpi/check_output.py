@@ -8,6 +8,12 @@ structure are checked against the format specification, never against
 sqcube's own code.  The file is processed in slices, so memory stays bounded
 for large files.
 
+Inputs may be any HDF5 integer type (computed as int64; a uint64 input with
+float64 output is computed as float64) or float32/float64 (computed as
+float64), of any rank (0-D scalar up to N-D, zero-size dimensions allowed);
+elements are compared in row-major order.  Float sums must be the correctly
+rounded exact sums of their float64 terms, bit for bit.
+
 Exit status: 0 all checks pass, 1 a mismatch (or an output/input file that
 cannot be verified), 2 bad usage (bad arguments, OUTPUT or --input file not
 found, --input dataset ambiguous).
@@ -19,7 +25,6 @@ import math
 import os
 import re
 import sys
-from fractions import Fraction
 
 try:
     import numpy as np
@@ -34,8 +39,6 @@ EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 PROG = "check_output"
 SLICE = 1 << 20                 # elements per slice (bounded memory)
 MAX_SHOWN = 10                  # differing elements printed per dataset
-REL_TOL = 1e-12                 # float64-input sums, relative to sum |terms|
-TINY = sys.float_info.min
 PHASES = ("read", "compute", "reduce", "write", "total")
 
 # int64 output: every x^3 must fit in int64.
@@ -47,13 +50,16 @@ ROOT_INT_ATTRS = ("format_version", "complete", "count", "nonfinite_count")
 ROOT_FLOAT_ATTRS = ("sum", "sum_sq", "sum_cube")
 ROOT_STR_ATTRS = ("input_type", "output_type")
 EXACT_ATTRS = ("sum_exact", "sum_sq_exact", "sum_cube_exact")
+CLOSED_ATTRS = ("sum_closed_form", "sum_sq_closed_form",
+                "sum_cube_closed_form")
+INT64_MAX = 2 ** 63 - 1
 
 PROV_STR = ("sqcube_version", "git_commit", "compiler", "c_flags",
             "build_type", "mpi_library", "mpi_thread_level", "hdf5_version",
             "command_line", "schedule", "summation", "input_kind",
             "input_file", "input_dataset", "input_datatype", "generator",
             "hosts", "start_time_utc", "end_time_utc",
-            "output_type_requested")
+            "output_type_requested", "input_shape")
 # Strings that may legitimately be empty (no git, no extra flags, ...).
 PROV_STR_MAY_BE_EMPTY = ("git_commit", "c_flags", "build_type", "input_file",
                          "input_dataset", "generator")
@@ -174,6 +180,51 @@ def parse_float(text):
         return float.fromhex(text)
 
 
+def prod(shape):
+    n = 1
+    for v in shape:
+        n *= int(v)
+    return n
+
+
+def shape_str(shape):
+    """The /provenance input_shape text: "scalar", "1000", "7 x 13"."""
+    if len(shape) == 0:
+        return "scalar"
+    return " x ".join(str(int(v)) for v in shape)
+
+
+def blocks(shape, limit=SLICE):
+    """Cover an array of `shape` in row-major order with blocks of at most
+    `limit` elements, each a contiguous run of the flattened order.
+
+    Yields (selection, flat_start, flat_stop); the selection reads the block
+    from an h5py dataset of that shape ( () reads a small dataset whole,
+    scalars included).  Blocks are whole rows of the innermost dimensions
+    that fit in `limit`, grouped along the next dimension out, so each one
+    except a remainder holds more than limit/2 elements.
+    """
+    n = prod(shape)
+    if n == 0:
+        return
+    if n <= limit:
+        yield (), 0, n
+        return
+    inner, j = 1, len(shape)
+    while j > 0 and inner * shape[j - 1] <= limit:
+        inner *= shape[j - 1]
+        j -= 1
+    # prod(shape[j:]) = inner <= limit < prod(shape[j-1:]), so j >= 1
+    rows = int(shape[j - 1])
+    step = max(1, limit // inner)
+    flat = 0
+    for outer in np.ndindex(*shape[:j - 1]):
+        for r in range(0, rows, step):
+            r2 = min(rows, r + step)
+            yield tuple(outer) + (slice(r, r2),), flat, flat + (r2 - r) * inner
+            flat += (r2 - r) * inner
+
+
 def parse_generator(spec):
     """Parse 'range:N' or 'uniform:N[:seed=S][:low=A][:high=B]'."""
     parts = spec.split(":")
@@ -223,10 +274,16 @@ class GeneratorSource:
         self.spec = spec
         self.g = parse_generator(spec)
         self.n = self.g["n"]
+        self.shape = (self.n,)
         self.input_type = "int64" if self.g["kind"] == "range" else "float64"
         self.description = "generator %s" % spec
 
-    def read(self, start, stop):
+    def expected_input_type(self, out_t):
+        return self.input_type
+
+    def read(self, sel, start, stop):
+        """Elements start .. stop-1 (flat row-major indices) as a 1-D array;
+        `sel` is the HDF5 selection of the same block (unused here)."""
         if self.g["kind"] == "range":
             return np.arange(start + 1, stop + 1, dtype=np.int64)
         z = splitmix64(self.g["seed"], start, stop)
@@ -243,7 +300,25 @@ class GeneratorSource:
         pass
 
 
+def _numpy_u64_to_float_is_correctly_rounded():
+    tricky = [2 ** 63 + 5, 2 ** 64 - 1, 2 ** 63 + 1024, 2 ** 63 + 1025,
+              2 ** 63 + 3072, 2 ** 63 + 3071, 2 ** 53 + 1, 2 ** 53 + 3,
+              2 ** 64 - 1025, 2 ** 64 - 1024, 2 ** 64 - 1023, 0, 1]
+    arr = np.array(tricky, dtype=np.uint64).astype(np.float64)
+    return all(float(a) == float(t) for a, t in zip(arr.tolist(), tricky))
+
+
+NUMPY_U2F_OK = _numpy_u64_to_float_is_correctly_rounded()
+
+
 class FileSource:
+    """An HDF5 input dataset of any integer type or float32/float64, any
+    rank, either byte order.  read() returns a block converted the way
+    sqcube computes it: integers to int64 exactly (uint64 values above the
+    int64 range are recorded in `too_big` and replaced by INT64_MAX, which
+    is outside every valid int64-output range), floats to float64 exactly,
+    and uint64 computed as float64 rounded to nearest."""
+
     def __init__(self, path, dataset):
         self.path = path
         self.dataset = dataset
@@ -257,24 +332,60 @@ class FileSource:
             raise Fatal("input file %s has no dataset %s" % (path, dataset))
         self.d = self.f[dataset]
         dt = self.d.dtype
-        if self.d.ndim != 1:
-            raise Fatal("input dataset %s:%s has shape %s, not 1-D"
-                        % (path, dataset, self.d.shape))
-        if dt.kind == "i" and dt.itemsize == 8:
+        self.stored = dt
+        self.is_u64 = dt.kind == "u" and dt.itemsize == 8
+        if dt.kind in "iu" and dt.itemsize in (1, 2, 4, 8):
             self.input_type = "int64"
-            self.native = np.dtype(np.int64)
-        elif dt.kind == "f" and dt.itemsize == 8:
+        elif dt.kind == "f" and dt.itemsize in (4, 8):
             self.input_type = "float64"
-            self.native = np.dtype(np.float64)
         else:
+            self.f.close()
             raise Fatal("input dataset %s:%s has unsupported type %s"
                         % (path, dataset, dt))
-        self.n = int(self.d.shape[0])
-        self.description = "file %s:%s (%s, %s)" % (
-            path, dataset, dt.str, self.input_type)
+        self.shape = tuple(int(v) for v in self.d.shape)
+        self.n = prod(self.shape)
+        self.too_big = []           # (flat index, value) of uint64 > int64
+        self.description = "file %s:%s (%s%s, shape %s)" % (
+            path, dataset, dt.str, "" if dt.itemsize == 1 else
+            (" big-endian" if dt.byteorder == ">" or (
+                dt.byteorder == "=" and sys.byteorder == "big")
+             else " little-endian"), shape_str(self.shape))
 
-    def read(self, start, stop):
-        return np.asarray(self.d[start:stop]).astype(self.native, copy=False)
+    def expected_input_type(self, out_t):
+        """uint64 is computed as float64 when the output is float64."""
+        if self.is_u64 and out_t == "float64":
+            return "float64"
+        return self.input_type
+
+    def use(self, input_type):
+        """Convert as input_type (the type the output says x is computed
+        in; only uint64 has a choice)."""
+        self.input_type = input_type
+        self.description += ", as %s" % input_type
+
+    def read(self, sel, start, stop):
+        raw = np.asarray(self.d[sel]).reshape(-1)
+        if raw.shape[0] != stop - start:
+            raise Fatal("input block %d..%d read %d elements (checker bug?)"
+                        % (start, stop, raw.shape[0]))
+        if self.input_type == "float64":
+            if self.is_u64:
+                u = raw.astype(np.uint64, copy=False)
+                if NUMPY_U2F_OK:
+                    return u.astype(np.float64)
+                return np.array([float(v) for v in u.tolist()],
+                                dtype=np.float64)
+            return raw.astype(np.float64)          # float32 -> exact
+        if self.is_u64:
+            u = raw.astype(np.uint64, copy=False)
+            big = u > np.uint64(INT64_MAX)
+            if big.any():
+                idx = np.flatnonzero(big)
+                self.too_big.extend((start + int(i), int(u[i]))
+                                    for i in idx.tolist())
+                u = np.where(big, np.uint64(INT64_MAX), u)
+            return u.astype(np.int64)
+        return raw.astype(np.int64)
 
     def close(self):
         self.f.close()
@@ -372,27 +483,56 @@ def to_float_once(mask, fast, slow):
     return out
 
 
-def exact_fsum(values):
-    """Correctly rounded sum of finite floats (inf on true overflow)."""
-    try:
-        return math.fsum(values)
-    except OverflowError:
-        total = sum((Fraction(v) for v in values), Fraction(0))
-        try:
-            return float(total)
-        except OverflowError:
-            return math.inf if total > 0 else -math.inf
+# Every finite double is an integer multiple of 2**-1074; sums are kept as
+# exact integers in units of 2**UNIT_EXP (a little finer, so every shift
+# below is a left shift).
+UNIT_EXP = -1074 - 53
+_MANT_SCALE = float(2 ** 53)
+_LO_BITS = 26
 
 
-class FloatSum:
-    """Correctly rounded (per slice) IEEE-aware sum with sum of |terms|."""
+def round_to_double(total, exp=UNIT_EXP):
+    """total * 2**exp rounded once to float64, to nearest, ties to even,
+    with gradual underflow; +/-inf when the rounded value overflows."""
+    if total == 0:
+        return 0.0
+    neg = total < 0
+    a = -total if neg else total
+    ulp = max(a.bit_length() + exp - 53, -1074)  # exponent of the result ulp
+    shift = ulp - exp
+    if shift > 0:
+        q = a >> shift
+        r = a - (q << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+    else:
+        q = a << -shift
+    if q.bit_length() + ulp > 1024:           # >= 2**1024 after rounding
+        v = math.inf
+    else:
+        v = math.ldexp(float(q), ulp)         # q <= 2**53: exact
+    return -v if neg else v
+
+
+class ExactFloatSum:
+    """IEEE-aware sum of float64 terms, exact then correctly rounded once.
+
+    NaN (or both infinities) gives NaN, else an infinity gives that
+    infinity, else the exact sum of the finite terms rounded to nearest
+    (which may overflow to +/-inf).  Finite terms are split into integer
+    mantissa and exponent, bucketed by exponent with numpy (int64 sums of
+    26-bit halves cannot overflow for blocks of < 2**36 terms), and the
+    buckets are added into one Python integer: exact, fast, and memory
+    bounded by the block.
+    """
 
     def __init__(self):
-        self.parts = []
-        self.abs_parts = []
+        self.total = 0
         self.nan = self.pinf = self.ninf = False
 
     def add(self, arr):
+        arr = np.asarray(arr, dtype=np.float64).reshape(-1)
         fin = np.isfinite(arr)
         if not fin.all():
             bad = arr[~fin]
@@ -400,31 +540,73 @@ class FloatSum:
             self.pinf |= bool((bad == np.inf).any())
             self.ninf |= bool((bad == -np.inf).any())
             arr = arr[fin]
-        self.parts.append(exact_fsum(arr.tolist()))
-        self.abs_parts.append(exact_fsum(np.abs(arr).tolist()))
+        arr = arr[arr != 0]
+        if arr.size == 0:
+            return
+        m, e = np.frexp(arr)                  # arr = m * 2**e, |m| in [.5, 1)
+        mant = (m * _MANT_SCALE).astype(np.int64)   # exact, |mant| < 2**53
+        shift = e.astype(np.int64) + (-53 - UNIT_EXP)   # >= 1 (subnormals)
+        order = np.argsort(shift, kind="stable")
+        shift = shift[order]
+        mant = mant[order]
+        starts = np.flatnonzero(np.concatenate(
+            ([True], shift[1:] != shift[:-1])))
+        hi = np.add.reduceat(mant >> _LO_BITS, starts)
+        lo = np.add.reduceat(mant & ((1 << _LO_BITS) - 1), starts)
+        total = 0
+        for h, l_, sh in zip(hi.tolist(), lo.tolist(),
+                             shift[starts].tolist()):
+            total += ((h << _LO_BITS) + l_) << sh
+        self.total += total
 
     def expected(self):
+        """The required value; 0.0 stands for an exact zero (either sign
+        accepted)."""
         if self.nan or (self.pinf and self.ninf):
             return math.nan
         if self.pinf:
             return math.inf
         if self.ninf:
             return -math.inf
-        try:
-            return exact_fsum(self.parts)
-        except ValueError:         # slices overflowing both ways
-            return math.nan
+        return round_to_double(self.total)
 
-    def abs_total(self):
-        try:
-            return exact_fsum(self.abs_parts)
-        except ValueError:
-            return math.inf
+    def exact_zero(self):
+        return not (self.nan or self.pinf or self.ninf) and self.total == 0
+
+
+def same_bits(a, b):
+    return (np.float64(a).view(np.uint64) == np.float64(b).view(np.uint64))
+
+
+def zero_aware_min(num):
+    """min of non-NaN float64 values with -0.0 < +0.0."""
+    v = float(num.min())
+    if v == 0.0:
+        zeros = num[num == 0]
+        return -0.0 if bool(np.signbit(zeros).any()) else 0.0
+    return v
+
+
+def zero_aware_max(num):
+    """max of non-NaN float64 values with -0.0 < +0.0."""
+    v = float(num.max())
+    if v == 0.0:
+        zeros = num[num == 0]
+        return 0.0 if bool((~np.signbit(zeros)).any()) else -0.0
+    return v
+
+
+def f_less(a, b):
+    """a < b in the order that puts -0.0 below +0.0 (no NaN)."""
+    if a == b == 0.0:
+        return math.copysign(1.0, a) < math.copysign(1.0, b)
+    return a < b
 
 
 class Mismatches:
-    def __init__(self, name):
+    def __init__(self, name, shape=None):
         self.name = name
+        self.shape = shape
         self.count = 0
         self.shown = []
 
@@ -433,6 +615,15 @@ class Mismatches:
         for k in idx[: max(0, MAX_SHOWN - len(self.shown))].tolist():
             self.shown.append((offset + k, expected[k], actual[k]))
 
+    def where(self, i):
+        """[flat] for 1-D, [flat] (i, j, ...) otherwise."""
+        if self.shape is None or len(self.shape) == 1:
+            return "[%d]" % i
+        if len(self.shape) == 0:
+            return "[()]"
+        return "[%d] (index %s)" % (i, ", ".join(
+            str(int(v)) for v in np.unravel_index(i, self.shape)))
+
     def report(self, rep, note=""):
         if not self.count:
             return
@@ -440,8 +631,8 @@ class Mismatches:
             self.name, self.count,
             " differs" if self.count == 1 else "s differ", note))
         for i, e, a in self.shown:
-            rep.fail("/%s[%d]: expected %s, actual %s"
-                     % (self.name, i, fmt(e), fmt(a)))
+            rep.fail("/%s%s: expected %s, actual %s"
+                     % (self.name, self.where(i), fmt(e), fmt(a)))
 
 
 def float_mismatch(expected, actual):
@@ -508,35 +699,70 @@ def check_structure(rep, f):
             rep.fail("root attribute '%s' present but input_type is %s"
                      % (name, in_t))
     a["input_type"], a["output_type"] = in_t, out_t
-    # datasets
+    # range:N closed forms: strings, present iff the input is range:N
+    # (read from /provenance here; their values are checked with the sums)
+    range_n = provenance_range_n(f)
+    for name in CLOSED_ATTRS:
+        a[name] = None
+        if range_n is not None:
+            a[name] = get_attr(rep, f, "root", name, "vlen-utf8")
+        elif name in f.attrs:
+            rep.fail("root attribute '%s' present but the input is not "
+                     "generated by range:N" % name)
+    # datasets: same shape (any rank, scalar included), count elements
     n = a["count"]
+    shapes = {}
     for name in ("square", "cube"):
         if name not in f or not isinstance(f[name], h5py.Dataset):
             rep.fail("dataset /%s is missing" % name)
             continue
         d = f[name]
-        if d.ndim != 1:
-            rep.fail("/%s has shape %s, expected 1-D" % (name, d.shape))
-            continue
-        if n is not None and d.shape[0] != n:
-            rep.fail("/%s has %d elements, count is %d"
-                     % (name, d.shape[0], n))
+        shapes[name] = tuple(int(v) for v in d.shape)
+        if n is not None and prod(d.shape) != n:
+            rep.fail("/%s has shape %s (%d elements), count is %d"
+                     % (name, shape_str(d.shape), prod(d.shape), n))
         dt = d.dtype
         got = ("int64" if dt.kind == "i" and dt.itemsize == 8 else
                "float64" if dt.kind == "f" and dt.itemsize == 8 else str(dt))
         if out_t is not None and got != out_t:
             rep.fail("/%s has dtype %s, output_type is %s"
                      % (name, dt, out_t))
-    ok = rep.end("format_version 1, complete 1, N=%s, %s -> %s"
-                 % (n, in_t, out_t))
+        elif dt.itemsize > 1 and dt.byteorder not in ("<", "=", "|"):
+            rep.fail("/%s has dtype %s, expected little-endian"
+                     % (name, dt.str))
+        elif dt.byteorder == "=" and sys.byteorder != "little":
+            rep.fail("/%s is not little-endian" % name)
+    if len(shapes) == 2 and shapes["square"] != shapes["cube"]:
+        rep.fail("/square has shape %s but /cube has shape %s"
+                 % (shape_str(shapes["square"]), shape_str(shapes["cube"])))
+    ok = rep.end("format_version 1, complete 1, N=%s, shape %s, %s -> %s"
+                 % (n, shape_str(shapes["square"]) if "square" in shapes
+                    else "?", in_t, out_t))
     fatal = (n is None or in_t is None or out_t is None
              or (in_t == "float64" and out_t == "int64")
-             or "square" not in f or "cube" not in f
-             or not isinstance(f["square"], h5py.Dataset)
-             or not isinstance(f["cube"], h5py.Dataset)
-             or f["square"].ndim != 1 or f["cube"].ndim != 1
-             or f["square"].shape[0] != n or f["cube"].shape[0] != n)
+             or len(shapes) != 2
+             or shapes["square"] != shapes["cube"]
+             or prod(shapes["square"]) != n)
     return a, ok, fatal
+
+
+def provenance_range_n(f):
+    """N when /provenance says the input is generated by range:N."""
+    g = f.get("provenance")
+    if not isinstance(g, h5py.Group):
+        return None
+    kind, spec = g.attrs.get("input_kind"), g.attrs.get("generator")
+    if isinstance(kind, bytes):
+        kind = kind.decode("utf-8", "replace")
+    if isinstance(spec, bytes):
+        spec = spec.decode("utf-8", "replace")
+    if kind != "generate" or not isinstance(spec, str):
+        return None
+    try:
+        gen = parse_generator(spec)
+    except ValueError:
+        return None
+    return gen["n"] if gen["kind"] == "range" else None
 
 
 def check_provenance(rep, f, n):
@@ -563,6 +789,12 @@ def check_provenance(rep, f, n):
             and p["input_count"] != n:
         rep.fail("/provenance input_count = %d but count = %d"
                  % (p["input_count"], n))
+    sq = f.get("square")
+    if p["input_shape"] is not None and isinstance(sq, h5py.Dataset):
+        want = shape_str(sq.shape)
+        if p["input_shape"] != want:
+            rep.fail("/provenance input_shape = %r but /square has shape %r"
+                     % (p["input_shape"], want))
     kind = p["input_kind"]
     if kind == "generate":
         if p["input_file"]:
@@ -617,12 +849,13 @@ def check_provenance(rep, f, n):
     if req in ("int64", "float64") and out_t is not None and req != out_t:
         rep.fail("output_type_requested %s but output_type %s"
                  % (req, out_t))
-    rep.end("ranks %s x threads %s, schedule %s, summation %s, chunk %s, "
-            "nchunks %s, input %s %s"
+    rep.end("ranks %s x threads %s, schedule %s, summation %r, chunk %s, "
+            "nchunks %s, input %s %s, shape %s"
             % (p["ranks"], p["threads_per_rank"], p["schedule"],
                p["summation"], p["chunk"], p["nchunks"], kind,
                p["generator"] if kind == "generate"
-               else "%s:%s" % (p["input_file"], p["input_dataset"])))
+               else "%s:%s" % (p["input_file"], p["input_dataset"]),
+               p["input_shape"]))
     return p
 
 
@@ -696,30 +929,37 @@ def open_input(prov, override):
 def check_elements_and_reductions(rep, f, attrs, src):
     n = attrs["count"]
     in_t, out_t = attrs["input_type"], attrs["output_type"]
+    shape = tuple(int(v) for v in f["square"].shape)
 
     rep.begin("input")
     if src.n != n:
         rep.fail("input has %d elements, output count is %d" % (src.n, n))
-    if src.input_type != in_t:
-        rep.fail("input is %s but input_type is %s" % (src.input_type, in_t))
+    if tuple(src.shape) != shape:
+        rep.fail("input has shape %s, /square and /cube have shape %s"
+                 % (shape_str(src.shape), shape_str(shape)))
+    want_t = src.expected_input_type(out_t)
+    if want_t != in_t:
+        rep.fail("input is %s (computed as %s with %s output) but "
+                 "input_type is %s" % (src.description, want_t, out_t, in_t))
+    elif isinstance(src, FileSource):
+        src.use(in_t)
     if not rep.end("%s, N=%d" % (src.description, src.n)):
         raise Fatal("input does not match the output; stopping")
 
     dsq, dcu = f["square"], f["cube"]
     native_out = np.dtype(np.int64 if out_t == "int64" else np.float64)
-    mm_sq, mm_cu = Mismatches("square"), Mismatches("cube")
-    out_of_range = Mismatches("input")     # int64 output impossible
+    mm_sq, mm_cu = Mismatches("square", shape), Mismatches("cube", shape)
+    out_of_range = Mismatches("input", shape)   # int64 output impossible
     is_int = in_t == "int64"
     exact = [0, 0, 0]                       # int64 input: exact sums
-    fsums = [FloatSum(), FloatSum(), FloatSum()]
+    fsums = [ExactFloatSum(), ExactFloatSum(), ExactFloatSum()]
     nonfinite = 0
     vmin = vmax = None
 
-    for start in range(0, n, SLICE):
-        stop = min(n, start + SLICE)
-        x = src.read(start, stop)
-        sq = np.asarray(dsq[start:stop]).astype(native_out, copy=False)
-        cu = np.asarray(dcu[start:stop]).astype(native_out, copy=False)
+    for sel, start, stop in blocks(shape):
+        x = src.read(sel, start, stop)
+        sq = np.asarray(dsq[sel]).reshape(-1).astype(native_out, copy=False)
+        cu = np.asarray(dcu[sel]).reshape(-1).astype(native_out, copy=False)
         if is_int:
             lo, hi = int(x.min()), int(x.max())
             vmin = lo if vmin is None else min(vmin, lo)
@@ -756,36 +996,47 @@ def check_elements_and_reductions(rep, f, attrs, src):
             nonfinite += int(np.count_nonzero(~np.isfinite(x)))
             num = x[~np.isnan(x)]
             if num.size:
-                lo, hi = float(num.min()), float(num.max())
-                vmin = lo if vmin is None else min(vmin, lo)
-                vmax = hi if vmax is None else max(vmax, hi)
+                lo, hi = zero_aware_min(num), zero_aware_max(num)
+                vmin = lo if vmin is None or f_less(lo, vmin) else vmin
+                vmax = hi if vmax is None or f_less(vmax, hi) else vmax
             # float64 input: sums of x and of the STORED values
             fsums[0].add(x)
             fsums[1].add(sq)
             fsums[2].add(cu)
 
     rep.begin("elements")
-    if out_of_range.count:
+    too_big = getattr(src, "too_big", [])
+    if too_big:
+        rep.fail("%d uint64 input value%s above 2^63-1 cannot be computed "
+                 "as int64 (sqcube should have refused or used float64)"
+                 % (len(too_big), "" if len(too_big) == 1 else "s"))
+        for i, v in too_big[:MAX_SHOWN]:
+            rep.fail("x%s = %d" % (out_of_range.where(i), v))
+    # (uint64 values above int64, reported just above, are not repeated)
+    n_oor = out_of_range.count - len(too_big)
+    if n_oor > 0:
+        big_idx = set(i for i, _ in too_big)
         rep.fail("%d input value%s outside [%d, %d]: int64 output is "
                  "impossible (sqcube should have refused)"
-                 % (out_of_range.count,
-                    "" if out_of_range.count == 1 else "s",
+                 % (n_oor, "" if n_oor == 1 else "s",
                     I64_OUT_MIN, I64_OUT_MAX))
         for i, e, _ in out_of_range.shown:
-            rep.fail("x[%d] = %s" % (i, fmt(e)))
+            if i not in big_idx:
+                rep.fail("x%s = %s" % (out_of_range.where(i), fmt(e)))
     mm_sq.report(rep)
     mm_cu.report(rep)
     how = {("int64", "int64"): "exact int64",
            ("int64", "float64"): "exact, rounded once to float64",
            ("float64", "float64"): "IEEE float64 bitwise"}[(in_t, out_t)]
-    rep.end("%d squares and %d cubes (%s)" % (n, n, how))
+    rep.end("%d squares and %d cubes, shape %s, row-major (%s)"
+            % (n, n, shape_str(shape), how))
 
     rep.begin("reductions")
     if attrs["nonfinite_count"] is not None and \
             attrs["nonfinite_count"] != nonfinite:
         rep.fail("nonfinite_count = %d, expected %d"
                  % (attrs["nonfinite_count"], nonfinite))
-    # min / max
+    # min / max (float: NaN ignored, -0.0 below +0.0, sign bit checked)
     for name, want in (("min", vmin), ("max", vmax)):
         got = attrs.get(name)
         if got is None:
@@ -799,16 +1050,18 @@ def check_elements_and_reductions(rep, f, attrs, src):
             rep.fail("%s has type %s, expected %s" % (name, kind, in_t))
         elif is_int and int(val) != want:
             rep.fail("%s = %d, expected %d" % (name, int(val), want))
-        elif not is_int and not float(val) == want:
-            rep.fail("%s = %s, expected %s" % (name, fmt(val), fmt(want)))
+        elif not is_int and not same_bits(val, want):
+            rep.fail("%s = %s, expected %s%s"
+                     % (name, fmt(val), fmt(want),
+                        " (sign of zero: -0.0 orders below +0.0)"
+                        if want == 0.0 else ""))
     names = ("sum", "sum_sq", "sum_cube")
     extra = ""
     if is_int:
         for k, name in enumerate(names):
             want_f = float(exact[k])
             got = attrs[name]
-            if got is not None and (np.float64(got).view(np.uint64)
-                                    != np.float64(want_f).view(np.uint64)):
+            if got is not None and not same_bits(got, want_f):
                 rep.fail("%s = %s, expected %s (correctly rounded %d)"
                          % (name, fmt(got), fmt(want_f), exact[k]))
             sname = name + "_exact"
@@ -817,33 +1070,44 @@ def check_elements_and_reductions(rep, f, attrs, src):
                 rep.fail("%s = %r, expected %r" % (sname, got_s,
                                                    str(exact[k])))
         extra = ", exact strings"
-        if isinstance(src, GeneratorSource) and src.g["kind"] == "range":
-            t = n * (n + 1) // 2
-            closed = (t, n * (n + 1) * (2 * n + 1) // 6, t * t)
-            for k, name in enumerate(names):
-                if exact[k] != closed[k]:
-                    rep.fail("%s: streamed exact %d != closed form %d "
-                             "(checker bug?)" % (name, exact[k], closed[k]))
-            extra += ", closed forms"
     else:
         for k, name in enumerate(names):
             got = attrs[name]
             if got is None:
                 continue
             want = fsums[k].expected()
-            scale = max(fsums[k].abs_total(), TINY)
             if math.isnan(want):
                 ok = math.isnan(got)
-            elif math.isinf(want):
-                ok = got == want
+            elif fsums[k].exact_zero():
+                ok = got == 0.0                # +0.0 or -0.0
             else:
-                ok = math.isfinite(got) and abs(got - want) <= REL_TOL * scale
+                ok = same_bits(got, want)
             if not ok:
-                rep.fail("%s = %s, expected %s (fsum; tolerance %.3g = "
-                         "%g * sum|terms| %s)"
-                         % (name, fmt(got), fmt(want), REL_TOL * scale,
-                            REL_TOL, fmt(scale)))
-        extra = ", sums vs fsum rel %g" % REL_TOL
+                rep.fail("%s = %s (%s), expected %s (%s): the exact sum of "
+                         "the float64 terms rounded once, bit for bit"
+                         % (name, fmt(got), float(got).hex(), fmt(want),
+                            float(want).hex()))
+        extra = ", float sums exact and correctly rounded (bitwise)"
+    # range:N: the generator's closed forms, in the file and in the sums
+    range_n = provenance_range_n(f)
+    if range_n is not None:
+        t = range_n * (range_n + 1) // 2
+        closed = (t, range_n * (range_n + 1) * (2 * range_n + 1) // 6, t * t)
+        for k, name in enumerate(names):
+            if is_int and exact[k] != closed[k]:
+                rep.fail("%s: streamed exact %d != closed form %d "
+                         "(checker bug?)" % (name, exact[k], closed[k]))
+            cname = CLOSED_ATTRS[k]
+            got_c = attrs.get(cname)
+            if got_c is not None and got_c != str(closed[k]):
+                rep.fail("%s = %r, expected %r (closed form for range:%d)"
+                         % (cname, got_c, str(closed[k]), range_n))
+            ename = EXACT_ATTRS[k]
+            got_e = attrs.get(ename)
+            if got_c is not None and got_e is not None and got_c != got_e:
+                rep.fail("%s = %r differs from %s = %r"
+                         % (cname, got_c, ename, got_e))
+        extra += ", closed forms"
     rep.end("count %d, nonfinite %d, min %s, max %s%s"
             % (n, nonfinite, fmt(vmin) if vmin is not None else "nan",
                fmt(vmax) if vmax is not None else "nan", extra))

@@ -3,22 +3,23 @@
 
 Every file is compared with the first one:
   * both must be complete format_version 1 files;
-  * /square and /cube: same shape and dtype, identical bitwise (NaN
+  * /square and /cube: same shape (any rank, 0-D scalars included) and
+    dtype, identical bitwise element by element in row-major order (NaN
     positions equal; NaN payloads are not compared);
-  * count, nonfinite_count, min, max: identical (same HDF5 type; NaN equals
-    NaN; min/max compare with ==, so -0.0 equals 0.0);
-  * input_type, output_type: identical;
-  * sum_exact, sum_sq_exact, sum_cube_exact: identical strings when present
-    (present in one file and not the other is a difference);
-  * sum, sum_sq, sum_cube: for int64 input they are the correctly rounded
-    exact sums, so they must be bitwise identical; for float64 input they may
-    differ in the last bits: |a - b| <= 1e-12 * max(|a|, |b|, S) where S is
-    the sum of |terms| estimated from the first file's data (sum of
-    sqrt(square) for sum, of square for sum_sq, of |cube| for sum_cube), so
-    that sums with heavy cancellation are not held to an impossible bound.
-    Non-finite sums must be equal (NaN equals NaN).
+  * count, nonfinite_count: identical (same HDF5 type);
+  * min, max: identical, same HDF5 type; float64 ones bitwise (so -0.0
+    differs from +0.0), NaN equals NaN;
+  * input_type, output_type, /provenance input_shape: identical;
+  * sum_exact, sum_sq_exact, sum_cube_exact and the range:N closed forms
+    sum_closed_form, sum_sq_closed_form, sum_cube_closed_form: identical
+    strings when present (present in one file and not the other is a
+    difference);
+  * sum, sum_sq, sum_cube: float64 and bitwise identical (NaN equals NaN):
+    for integer input they are the correctly rounded exact integer sums, for
+    float input the correctly rounded exact sums of the float64 terms, so no
+    decomposition into ranks, threads or chunks may change a bit.
 
-The data are read in slices (bounded memory).  Exit status: 0 all agree,
+The data are read in blocks of whole rows (bounded memory).  Exit status: 0 all agree,
 1 any difference (or a file that is not a complete output), 2 bad usage.
 """
 
@@ -38,10 +39,9 @@ except ImportError:  # pragma: no cover - environment problem
 EXIT_OK, EXIT_DIFFER, EXIT_USAGE = 0, 1, 2
 SLICE = 1 << 20
 MAX_SHOWN = 10
-REL_TOL = 1e-12
-TINY = sys.float_info.min
 SUMS = ("sum", "sum_sq", "sum_cube")
-EXACT = ("sum_exact", "sum_sq_exact", "sum_cube_exact")
+EXACT = ("sum_exact", "sum_sq_exact", "sum_cube_exact",
+         "sum_closed_form", "sum_sq_closed_form", "sum_cube_closed_form")
 INFO = ("ranks", "threads_per_rank", "schedule", "summation", "chunk",
         "nchunks")
 INPUT_ID = ("input_kind", "generator", "input_file", "input_dataset")
@@ -79,11 +79,60 @@ def fmt(v):
 
 
 def same_scalar(a, b):
-    """Equality with NaN == NaN."""
+    """Equality; floats bitwise (signed zeros differ), NaN == NaN."""
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
+        return bool(np.float64(a).view(np.uint64)
+                    == np.float64(b).view(np.uint64))
     return a == b
+
+
+def prod(shape):
+    n = 1
+    for v in shape:
+        n *= int(v)
+    return n
+
+
+def shape_str(shape):
+    if len(shape) == 0:
+        return "scalar"
+    return " x ".join(str(int(v)) for v in shape)
+
+
+def blocks(shape, limit=SLICE):
+    """(selection, flat_start, flat_stop) blocks of at most `limit`
+    elements covering `shape` in row-major order (whole rows of the inner
+    dimensions, grouped along the next one out); () reads a small dataset,
+    or a scalar, whole."""
+    n = prod(shape)
+    if n == 0:
+        return
+    if n <= limit:
+        yield (), 0, n
+        return
+    inner, j = 1, len(shape)
+    while j > 0 and inner * shape[j - 1] <= limit:
+        inner *= shape[j - 1]
+        j -= 1
+    rows = int(shape[j - 1])
+    step = max(1, limit // inner)
+    flat = 0
+    for outer in np.ndindex(*shape[:j - 1]):
+        for r in range(0, rows, step):
+            r2 = min(rows, r + step)
+            yield tuple(outer) + (slice(r, r2),), flat, flat + (r2 - r) * inner
+            flat += (r2 - r) * inner
+
+
+def where(i, shape):
+    if len(shape) == 1:
+        return "[%d]" % i
+    if len(shape) == 0:
+        return "[()]"
+    return "[%d] (index %s)" % (i, ", ".join(
+        str(int(v)) for v in np.unravel_index(i, shape)))
 
 
 class Out:
@@ -115,8 +164,12 @@ def validity_problems(o):
                      % (o.path, o.attrs.get("format_version", "missing")))
     for name in ("square", "cube"):
         d = o.f.get(name)
-        if not isinstance(d, h5py.Dataset) or d.ndim != 1:
-            probs.append("%s: /%s missing or not 1-D" % (o.path, name))
+        if not isinstance(d, h5py.Dataset):
+            probs.append("%s: /%s missing or not a dataset" % (o.path, name))
+    if not probs and o.f["square"].shape != o.f["cube"].shape:
+        probs.append("%s: /square shape %s but /cube shape %s"
+                     % (o.path, shape_str(o.f["square"].shape),
+                        shape_str(o.f["cube"].shape)))
     return probs
 
 
@@ -136,29 +189,26 @@ def compare_attrs(ref, o, diffs):
                                            else "absent",
                                            fmt(b) if b is not None
                                            else "absent"))
+    a, b = ref.prov.get("input_shape"), o.prov.get("input_shape")
+    if a != b:
+        diffs.append("/provenance input_shape: %s vs %s"
+                     % (fmt(a) if a is not None else "absent",
+                        fmt(b) if b is not None else "absent"))
 
 
-def compare_sums(ref, o, scales, diffs):
-    int_input = ref.attrs.get("input_type") == "int64"
-    for k, name in enumerate(SUMS):
+def compare_sums(ref, o, diffs):
+    for name in SUMS:
         a, b = ref.attrs.get(name), o.attrs.get(name)
-        if not isinstance(a, float) or not isinstance(b, float):
+        if (not isinstance(a, float) or not isinstance(b, float)
+                or ref.types.get(name) != "float64"
+                or o.types.get(name) != "float64"):
             diffs.append("%s: %s vs %s (not both float64)"
                          % (name, fmt(a), fmt(b)))
             continue
-        if int_input:
-            ok = (np.float64(a).view(np.uint64)
-                  == np.float64(b).view(np.uint64))
-            how = "bitwise"
-        elif not (math.isfinite(a) and math.isfinite(b)):
-            ok = same_scalar(a, b)
-            how = "non-finite"
-        else:
-            tol = REL_TOL * max(abs(a), abs(b), scales[k], TINY)
-            ok = abs(a - b) <= tol
-            how = "tolerance %.3g" % tol
-        if not ok:
-            diffs.append("%s: %s vs %s (%s)" % (name, fmt(a), fmt(b), how))
+        if not same_scalar(a, b):
+            diffs.append("%s: %s vs %s (%s vs %s; must be bitwise "
+                         "identical)" % (name, fmt(a), fmt(b), a.hex(),
+                                         b.hex()))
 
 
 def bit_diff(a, b):
@@ -172,7 +222,7 @@ def bit_diff(a, b):
 
 
 def compare_data(ref, others, diffs_by_file):
-    """One pass over all files; returns the tolerance scales for sums."""
+    """One pass over all files, block by block in row-major order."""
     usable = []
     for o in others:
         ok = True
@@ -180,7 +230,8 @@ def compare_data(ref, others, diffs_by_file):
             a, b = ref.f[name], o.f[name]
             if a.shape != b.shape:
                 diffs_by_file[o.path].append(
-                    "/%s: shape %s vs %s" % (name, a.shape, b.shape))
+                    "/%s: shape %s vs %s" % (name, shape_str(a.shape),
+                                             shape_str(b.shape)))
                 ok = False
             elif (a.dtype.kind, a.dtype.itemsize) != (b.dtype.kind,
                                                       b.dtype.itemsize):
@@ -189,7 +240,7 @@ def compare_data(ref, others, diffs_by_file):
                 ok = False
         if ok:
             usable.append(o)
-    n = ref.f["square"].shape[0]
+    shape = tuple(int(v) for v in ref.f["square"].shape)
     native = {name: np.dtype("%s%d" % (ref.f[name].dtype.kind,
                                        ref.f[name].dtype.itemsize))
               for name in ("square", "cube")}
@@ -197,25 +248,16 @@ def compare_data(ref, others, diffs_by_file):
                                                              "cube")}
     shown = {(o.path, name): [] for o in usable for name in ("square",
                                                             "cube")}
-    s_abs = [0.0, 0.0, 0.0]
-    is_float = native["square"].kind == "f"
-    for start in range(0, n, SLICE):
-        stop = min(n, start + SLICE)
+    if not usable:
+        return
+    for sel, start, _ in blocks(shape):
         rdata = {}
         for name in ("square", "cube"):
-            rdata[name] = np.asarray(ref.f[name][start:stop]).astype(
+            rdata[name] = np.asarray(ref.f[name][sel]).reshape(-1).astype(
                 native[name], copy=False)
-        if is_float:
-            sq = rdata["square"]
-            cu = rdata["cube"]
-            fs = np.isfinite(sq)
-            fc = np.isfinite(cu)
-            s_abs[0] += math.fsum(np.sqrt(np.abs(sq[fs])).tolist())
-            s_abs[1] += math.fsum(np.abs(sq[fs]).tolist())
-            s_abs[2] += math.fsum(np.abs(cu[fc]).tolist())
         for o in usable:
             for name in ("square", "cube"):
-                b = np.asarray(o.f[name][start:stop]).astype(
+                b = np.asarray(o.f[name][sel]).reshape(-1).astype(
                     native[name], copy=False)
                 a = rdata[name]
                 idx = bit_diff(a, b)
@@ -232,9 +274,8 @@ def compare_data(ref, others, diffs_by_file):
                                        else "s differ"))
             for i, a, b in shown[(path, name)]:
                 diffs_by_file[path].append(
-                    "/%s[%d]: %s vs %s" % (name, i, fmt(as_py(a)),
-                                           fmt(as_py(b))))
-    return s_abs
+                    "/%s%s: %s vs %s" % (name, where(i, shape),
+                                         fmt(as_py(a)), fmt(as_py(b))))
 
 
 def main(argv=None):
@@ -242,8 +283,9 @@ def main(argv=None):
         prog="compare_outputs.py",
         description="Check that sqcube output files from different run "
         "configurations (ranks, threads, schedule, chunk, summation) agree:"
-        " /square and /cube bitwise, count/nonfinite_count/min/max and the "
-        "exact-sum strings identical, float sums within 1e-12 relative.",
+        " /square and /cube bitwise (any shape), count/nonfinite_count, the "
+        "exact-sum and closed-form strings identical, min/max and the float "
+        "sums bitwise identical.",
         epilog="Exit status: 0 all agree, 1 a difference, 2 bad usage.")
     ap.add_argument("files", nargs="+", metavar="FILE",
                     help="output files A B [C ...]; each is compared with A")
@@ -283,9 +325,9 @@ def main(argv=None):
         diffs = {o.path: [] for o in others}
         for o in others:
             compare_attrs(ref, o, diffs[o.path])
-        scales = compare_data(ref, others, diffs)
+        compare_data(ref, others, diffs)
         for o in others:
-            compare_sums(ref, o, scales, diffs[o.path])
+            compare_sums(ref, o, diffs[o.path])
         ndiff = 0
         for o in others:
             d = diffs[o.path]
