@@ -138,6 +138,78 @@ static void add_folded(sq_xacc *a, const double *v, int n, int e) {
     }
 }
 
+/* Three blocks at once (x, x^2, x^3 in the kernel): three independent chains of dependent adds per
+ * element keep the out-of-order core busy where one chain would leave it waiting. */
+SQ_TARGET_CLONES
+static void add_folded3(sq_xacc *a[3], const double *v0, const double *v1, const double *v2, int n,
+                        const int e[3]) {
+    double sigma1[3], sigma2[3];
+    for (int k = 0; k < 3; ++k) {
+        sigma1[k] = 1.5 * pow2(e[k] + 10);
+        sigma2[k] = 1.5 * pow2(e[k] + 10 - 43);
+    }
+    const double a1 = sigma1[0], a2 = sigma2[0], b1 = sigma1[1], b2 = sigma2[1], c1 = sigma1[2],
+                 c2 = sigma2[2];
+    double sa1 = 0.0, sa2 = 0.0, sb1 = 0.0, sb2 = 0.0, sc1 = 0.0, sc2 = 0.0;
+    int64_t la = 0, lb = 0, lc = 0;
+#pragma omp simd reduction(+ : sa1, sa2, sb1, sb2, sc1, sc2, la, lb, lc)
+    for (int i = 0; i < n; ++i) {
+        const double x = v0[i], y = v1[i], z = v2[i];
+        const double qx1 = (x + a1) - a1, qy1 = (y + b1) - b1, qz1 = (z + c1) - c1;
+        const double rx1 = x - qx1, ry1 = y - qy1, rz1 = z - qz1;
+        const double qx2 = (rx1 + a2) - a2, qy2 = (ry1 + b2) - b2, qz2 = (rz1 + c2) - c2;
+        sa1 += qx1;
+        sb1 += qy1;
+        sc1 += qz1;
+        sa2 += qx2;
+        sb2 += qy2;
+        sc2 += qz2;
+        la += (rx1 - qx2) != 0.0;
+        lb += (ry1 - qy2) != 0.0;
+        lc += (rz1 - qz2) != 0.0;
+    }
+    const double s1[3] = {sa1, sb1, sc1}, s2[3] = {sa2, sb2, sc2};
+    const int64_t left[3] = {la, lb, lc};
+    const double *v[3] = {v0, v1, v2};
+    for (int k = 0; k < 3; ++k) {
+        sq_xacc_add(a[k], s1[k]);
+        sq_xacc_add(a[k], s2[k]);
+        if (left[k] > 0) {
+            const double small = pow2(e[k] - 32);
+            for (int i = 0; i < n; ++i) {
+                const double w = v[k][i];
+                if (fabs(w) >= small)
+                    continue;
+                const double q1 = (w + sigma1[k]) - sigma1[k], r1 = w - q1;
+                const double q2 = (r1 + sigma2[k]) - sigma2[k], r2 = r1 - q2;
+                if (r2 != 0.0)
+                    sq_xacc_add(a[k], r2);
+            }
+        }
+    }
+}
+
+/* Whether a bound allows the folded path, and its exponent. */
+static int foldable(double bound, int n, int *e) {
+    if (!(bound > 0.0 && bound <= DBL_MAX) || n > SQ_XACC_BLOCK_MAX)
+        return 0;
+    *e = exponent_above(bound);
+    return *e + 10 <= 1022 && *e + 10 - 43 >= -1022;
+}
+
+void sq_xacc_add_blocks3_bounded(sq_xacc *a[3], const double *v0, const double *v1,
+                                 const double *v2, int n, const double bound[3]) {
+    int e[3];
+    if (foldable(bound[0], n, &e[0]) && foldable(bound[1], n, &e[1]) &&
+        foldable(bound[2], n, &e[2])) {
+        add_folded3(a, v0, v1, v2, n, e);
+        return;
+    }
+    sq_xacc_add_block_bounded(a[0], v0, n, bound[0]);
+    sq_xacc_add_block_bounded(a[1], v1, n, bound[1]);
+    sq_xacc_add_block_bounded(a[2], v2, n, bound[2]);
+}
+
 void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound) {
     /* every |v[i]| <= bound < 2^e (for bound 0 or non-finite, e is not used) */
     const int e = bound > 0.0 && bound <= DBL_MAX ? exponent_above(bound) : 0;

@@ -47,6 +47,10 @@ void sq_xacc_add_block(sq_xacc *a, const double *v, int n);
  * largest magnitude. */
 void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound);
 
+/* a[k] += the block vk, for three blocks of n terms with bounds as above, in one pass. */
+void sq_xacc_add_blocks3_bounded(sq_xacc *a[3], const double *v0, const double *v1,
+                                 const double *v2, int n, const double bound[3]);
+
 /* a += b exactly. */
 void sq_xacc_merge(sq_xacc *a, const sq_xacc *b);
 

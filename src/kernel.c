@@ -43,24 +43,34 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
         double mn = DBL_MAX, mx = -DBL_MAX;
         for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
             const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
-            int64_t bnan = 0, bpinf = 0, bninf = 0;
+            int64_t bnan = 0, bnonfinite = 0;
             double bmn = DBL_MAX, bmx = -DBL_MAX;
-#pragma omp simd reduction(+ : bnan, bpinf, bninf, negzero, poszero) reduction(min : bmn)        \
-    reduction(max : bmx)
+#pragma omp simd reduction(+ : bnan, bnonfinite) reduction(min : bmn) reduction(max : bmx)
             for (int64_t i = b; i < e; ++i) {
                 const double v = x[i];
                 const double q = v * v;
                 sq[i] = q;
                 cu[i] = q * v;
                 bnan += (v != v);
-                bpinf += (v == INFINITY);
-                bninf += (v == -INFINITY);
-                negzero += (v == 0.0) & (copysign(1.0, v) < 0.0);
-                poszero += (v == 0.0) & (copysign(1.0, v) > 0.0);
+                bnonfinite += !(fabs(v) <= DBL_MAX);
                 /* A NaN v compares false: min and max ignore it. */
                 bmn = v < bmn ? v : bmn;
                 bmx = v > bmx ? v : bmx;
             }
+            /* Rare blocks only: which infinities, and which zeros when a zero is the min or max
+             * (the sign rule for min and max needs them; the hot loop does not). */
+            int64_t bpinf = 0, bninf = 0;
+            if (bnonfinite > bnan)
+                for (int64_t i = b; i < e; ++i) {
+                    bpinf += x[i] == INFINITY;
+                    bninf += x[i] == -INFINITY;
+                }
+            if (bmn == 0.0 || bmx == 0.0)
+                for (int64_t i = b; i < e; ++i)
+                    if (x[i] == 0.0) {
+                        negzero += signbit(x[i]) != 0;
+                        poszero += signbit(x[i]) == 0;
+                    }
             nan += bnan;
             pinf += bpinf;
             ninf += bninf;
@@ -70,11 +80,12 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
              * largest |x| bounds |x| and its rounded square and cube bound the stored squares and
              * cubes; a block with NaN or Inf (or cubes past the range) goes term by term. */
             const int n_block = (int)(e - b);
-            const double bx = (bnan + bpinf + bninf) ? INFINITY : fmax(-bmn, bmx);
+            const double bx = bnonfinite ? INFINITY : fmax(-bmn, bmx);
             const double bsq = bx * bx;
-            sq_xacc_add_block_bounded(&local.fsum[SQ_SUM_X], x + b, n_block, bx);
-            sq_xacc_add_block_bounded(&local.fsum[SQ_SUM_SQ], sq + b, n_block, bsq);
-            sq_xacc_add_block_bounded(&local.fsum[SQ_SUM_CUBE], cu + b, n_block, bsq * bx);
+            sq_xacc *acc[3] = {&local.fsum[SQ_SUM_X], &local.fsum[SQ_SUM_SQ],
+                               &local.fsum[SQ_SUM_CUBE]};
+            const double bounds[3] = {bx, bsq, bsq * bx};
+            sq_xacc_add_blocks3_bounded(acc, x + b, sq + b, cu + b, n_block, bounds);
         }
         local.count = end - begin;
         local.nan = nan;
