@@ -647,34 +647,9 @@ static int write_provenance(hid_t root, const sq_provenance *p) {
     if (g < 0)
         return -1;
     int rc = 0;
-#define STR(field) rc |= attr_str(g, #field, p->field)
-#define I64(field) rc |= attr_i64(g, #field, p->field)
-    STR(sqcube_version);
-    STR(git_commit);
-    STR(compiler);
-    STR(c_flags);
-    STR(build_type);
-    STR(mpi_library);
-    STR(mpi_thread_level);
-    STR(hdf5_version);
-    STR(command_line);
-    STR(schedule);
-    STR(summation);
-    STR(input_kind);
-    STR(input_file);
-    STR(input_dataset);
-    STR(input_datatype);
-    STR(input_shape);
-    STR(generator);
-    STR(hosts);
-    STR(start_time_utc);
-    STR(end_time_utc);
-    STR(output_type_requested);
-    I64(ranks);
-    I64(threads_per_rank);
-    I64(chunk);
-    I64(nchunks);
-    I64(input_count);
+#define STR(field) rc |= attr_str(g, #field, p->field);
+#define I64(field) rc |= attr_i64(g, #field, p->field);
+    SQ_PROVENANCE_FIELDS(STR, I64)
 #undef STR
 #undef I64
     return (H5Gclose(g) < 0) ? -1 : rc;
@@ -778,34 +753,9 @@ static int read_provenance(hid_t file, sq_provenance *p) {
     if (g < 0)
         return -1;
     int rc = 0;
-#define STR(field) rc |= read_str(g, #field, p->field, sizeof p->field)
-#define I64(field) rc |= read_i64(g, #field, &p->field)
-    STR(sqcube_version);
-    STR(git_commit);
-    STR(compiler);
-    STR(c_flags);
-    STR(build_type);
-    STR(mpi_library);
-    STR(mpi_thread_level);
-    STR(hdf5_version);
-    STR(command_line);
-    STR(schedule);
-    STR(summation);
-    STR(input_kind);
-    STR(input_file);
-    STR(input_dataset);
-    STR(input_datatype);
-    STR(input_shape);
-    STR(generator);
-    STR(hosts);
-    STR(start_time_utc);
-    STR(end_time_utc);
-    STR(output_type_requested);
-    I64(ranks);
-    I64(threads_per_rank);
-    I64(chunk);
-    I64(nchunks);
-    I64(input_count);
+#define STR(field) rc |= read_str(g, #field, p->field, sizeof p->field);
+#define I64(field) rc |= read_i64(g, #field, &p->field);
+    SQ_PROVENANCE_FIELDS(STR, I64)
 #undef STR
 #undef I64
     H5Gclose(g);

@@ -65,6 +65,36 @@ typedef struct sq_provenance {
     int64_t input_count;
 } sq_provenance;
 
+/* Every field of sq_provenance, in the order the file lists them: X(name) for strings, I(name) for
+ * int64 values. The writer and the reader both expand this one list, so they cannot drift apart. */
+#define SQ_PROVENANCE_FIELDS(X, I)                                                                 \
+    X(sqcube_version)                                                                              \
+    X(git_commit)                                                                                  \
+    X(compiler)                                                                                    \
+    X(c_flags)                                                                                     \
+    X(build_type)                                                                                  \
+    X(mpi_library)                                                                                 \
+    X(mpi_thread_level)                                                                            \
+    X(hdf5_version)                                                                                \
+    X(command_line)                                                                                \
+    X(schedule)                                                                                    \
+    X(summation)                                                                                   \
+    X(input_kind)                                                                                  \
+    X(input_file)                                                                                  \
+    X(input_dataset)                                                                               \
+    X(input_datatype)                                                                              \
+    X(input_shape)                                                                                 \
+    X(generator)                                                                                   \
+    X(hosts)                                                                                       \
+    X(start_time_utc)                                                                              \
+    X(end_time_utc)                                                                                \
+    X(output_type_requested)                                                                       \
+    I(ranks)                                                                                       \
+    I(threads_per_rank)                                                                            \
+    I(chunk)                                                                                       \
+    I(nchunks)                                                                                     \
+    I(input_count)
+
 /* The UTC time now as ISO 8601 ("2026-11-25T18:20:00Z"). */
 void sq_utc_now(char *buf, size_t len);
 
