@@ -71,26 +71,87 @@ static hid_t read_type(sq_read_type t) {
                                  : H5T_NATIVE_DOUBLE;
 }
 
-/* File access through MPI-IO with collective metadata operations. */
-static hid_t mpio_fapl(MPI_Comm comm) {
+/* File access through MPI-IO (with the given hints) and collective metadata operations. */
+static hid_t mpio_fapl_hints(MPI_Comm comm, MPI_Info hints) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0)
         return -1;
-    if (H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0 ||
-        H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0) {
+    if (H5Pset_fapl_mpio(fapl, comm, hints) < 0 || H5Pset_all_coll_metadata_ops(fapl, 1) < 0 ||
+        H5Pset_coll_metadata_write(fapl, 1) < 0) {
         H5Pclose(fapl);
         return -1;
     }
     return fapl;
 }
 
-static hid_t collective_dxpl(void) {
+static hid_t mpio_fapl(MPI_Comm comm) {
+    return mpio_fapl_hints(comm, MPI_INFO_NULL);
+}
+
+static hid_t transfer_dxpl(sq_io_mode io) {
     hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+    const H5FD_mpio_xfer_t mode =
+        io == SQ_IO_INDEPENDENT ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE;
+    if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, mode) < 0) {
         H5Pclose(dxpl);
         return -1;
     }
     return dxpl;
+}
+
+static hid_t collective_dxpl(void) {
+    return transfer_dxpl(SQ_IO_COLLECTIVE);
+}
+
+/* What HDF5 did for the transfers with data: the actual modes seen and the causes reported. */
+typedef struct io_record {
+    unsigned modes;  /* bit (1 << mode) for each H5D_mpio_actual_io_mode_t seen */
+    uint32_t causes; /* OR of the global no-collective causes */
+} io_record;
+
+static void io_note(io_record *rec, hid_t dxpl) {
+    H5D_mpio_actual_io_mode_t mode;
+    uint32_t local = 0, global = 0;
+    if (H5Pget_mpio_actual_io_mode(dxpl, &mode) >= 0)
+        rec->modes |= 1u << (unsigned)mode;
+    if (H5Pget_mpio_no_collective_cause(dxpl, &local, &global) >= 0)
+        rec->causes |= global | local;
+}
+
+static void io_describe(const io_record *rec, char *actual, size_t alen, char *cause, size_t clen) {
+    const unsigned coll = 1u << H5D_MPIO_CONTIGUOUS_COLLECTIVE,
+                   indep = 1u << H5D_MPIO_NO_COLLECTIVE;
+    if (rec->modes == 0)
+        snprintf(actual, alen, "none (no data)");
+    else if (rec->modes == coll)
+        snprintf(actual, alen, "collective (contiguous)");
+    else if (rec->modes == indep)
+        snprintf(actual, alen, "independent");
+    else if (rec->modes == (coll | indep))
+        snprintf(actual, alen, "collective and independent");
+    else
+        snprintf(actual, alen, "other (mode bits 0x%x)", rec->modes);
+    static const struct {
+        uint32_t bit;
+        const char *text;
+    } causes[] = {
+        {H5D_MPIO_SET_INDEPENDENT, "independent requested"},
+        {H5D_MPIO_DATATYPE_CONVERSION, "datatype conversion"},
+        {H5D_MPIO_DATA_TRANSFORMS, "data transforms"},
+        {H5D_MPIO_MPI_OPT_TYPES_ENV_VAR_DISABLED, "MPI derived types disabled"},
+        {H5D_MPIO_NOT_SIMPLE_OR_SCALAR_DATASPACES, "dataspace not simple or scalar"},
+        {H5D_MPIO_NOT_CONTIGUOUS_OR_CHUNKED_DATASET, "dataset neither contiguous nor chunked"},
+        {H5D_MPIO_PARALLEL_FILTERED_WRITES_DISABLED, "parallel filtered writes disabled"},
+        {H5D_MPIO_ERROR_WHILE_CHECKING_COLLECTIVE_POSSIBLE, "error while checking"},
+    };
+    size_t used = 0;
+    cause[0] = '\0';
+    for (size_t i = 0; i < sizeof causes / sizeof causes[0]; ++i)
+        if (rec->causes & causes[i].bit)
+            used += (size_t)snprintf(cause + used, used < clen ? clen - used : 0, "%s%s",
+                                     used ? ", " : "", causes[i].text);
+    if (used == 0)
+        snprintf(cause, clen, "none");
 }
 
 /* Adds one block to a selection: SET for the first, OR for the rest. */
@@ -352,13 +413,15 @@ out_close_file:
 /* ---- reader -------------------------------------------------------------------------------- */
 
 struct sq_h5_reader {
+    int64_t n; /* elements in the dataset */
     hid_t file, dset, dxpl;
+    io_record io;
     sq_read_type read_as;
     char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
 };
 
-int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_read_type read_as,
-                      sq_h5_reader **out, sq_error *err) {
+int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
+                      sq_read_type read_as, sq_io_mode io, sq_h5_reader **out, sq_error *err) {
     char detail[256];
     *out = NULL;
     sq_h5_reader *r = calloc(1, sizeof *r);
@@ -367,26 +430,32 @@ int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_r
     r->file = r->dset = r->dxpl = -1;
     r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
-    const hid_t fapl = mpio_fapl(comm);
+    const hid_t fapl = mpio_fapl_hints(comm, hints);
     if (fapl >= 0) {
         r->file = H5Fopen(file, H5F_ACC_RDONLY, fapl);
         H5Pclose(fapl);
     }
     if (r->file >= 0)
         r->dset = H5Dopen2(r->file, dataset, H5P_DEFAULT);
-    r->dxpl = collective_dxpl();
+    r->dxpl = transfer_dxpl(io);
     if (r->file < 0 || r->dset < 0 || r->dxpl < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot open '%s' for parallel reading (%s)", r->name,
                 h5_detail(detail));
         sq_h5_reader_close(r);
         return err->status;
     }
+    const hid_t space = H5Dget_space(r->dset);
+    r->n = space >= 0 ? (int64_t)H5Sget_simple_extent_npoints(space) : 0;
+    if (space >= 0)
+        H5Sclose(space);
     *out = r;
     return SQ_OK;
 }
 
 int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf, sq_error *err) {
     char detail[256];
+    if (r->n == 0)
+        return SQ_OK; /* an empty dataset: every rank skips alike */
     hid_t fspace, mspace;
     if (select_range(r->dset, offset, count, &fspace, &mspace) < 0)
         return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
@@ -394,6 +463,8 @@ int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf,
     const herr_t rc = H5Dread(r->dset, read_type(r->read_as), mspace, fspace, r->dxpl, buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
+    if (rc >= 0 && count > 0)
+        io_note(&r->io, r->dxpl);
     if (rc < 0)
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "reading elements %lld..%lld of '%s' failed (%s); the file may be "
@@ -527,30 +598,44 @@ static int attr_is_integer(hid_t loc, const char *name) {
 /* ---- writer ----------------------------------------------------------------------------- */
 
 struct sq_h5_writer {
+    int64_t n; /* elements per dataset: with none, no transfer is made (HDF5 cannot address them) */
     hid_t file, square, cube, dxpl;
+    hid_t fapl; /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
+    io_record io;
     sq_dtype type;
     char path[SQ_PATH_MAX];
 };
 
-int sq_h5_writer_create(MPI_Comm comm, const char *path, const sq_shape *shape, sq_dtype out_type,
-                        sq_h5_writer **out, sq_error *err) {
+int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const char *path,
+                        const sq_shape *shape, sq_dtype out_type, sq_io_mode io, sq_h5_writer **out,
+                        sq_error *err) {
     char detail[256];
     *out = NULL;
     sq_h5_writer *w = calloc(1, sizeof *w);
     if (w == NULL)
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory creating '%s'", path);
-    w->file = w->square = w->cube = w->dxpl = -1;
+    w->file = w->square = w->cube = w->dxpl = w->fapl = -1;
     w->type = out_type;
+    w->n = sq_shape_count(shape);
     snprintf(w->path, sizeof w->path, "%s", path);
 
-    const hid_t fapl = mpio_fapl(comm);
-    if (fapl >= 0) {
-        w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    const hid_t fapl = mpio_fapl_hints(comm, hints);
+    if (fapl >= 0 && alignment > 0 &&
+        H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)alignment) < 0) {
         H5Pclose(fapl);
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot set an alignment of %lld bytes (%s)",
+                (long long)alignment, h5_detail(detail));
+        free(w);
+        return err->status;
     }
+    w->fapl = fapl;
+    if (fapl >= 0)
+        w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (w->file < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot create output file '%s' (%s)", path,
                 h5_detail(detail));
+        if (w->fapl >= 0)
+            H5Pclose(w->fapl);
         free(w);
         return err->status;
     }
@@ -573,7 +658,7 @@ int sq_h5_writer_create(MPI_Comm comm, const char *path, const sq_shape *shape, 
         H5Pclose(dcpl);
     if (space >= 0)
         H5Sclose(space);
-    w->dxpl = collective_dxpl();
+    w->dxpl = transfer_dxpl(io);
     if (w->square < 0 || w->cube < 0 || w->dxpl < 0) {
         char text[256];
         sq_shape_format(shape, text, sizeof text);
@@ -590,6 +675,8 @@ int sq_h5_writer_create(MPI_Comm comm, const char *path, const sq_shape *shape, 
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
                        const void *cu, sq_error *err) {
     char detail[256];
+    if (w->n == 0)
+        return SQ_OK; /* empty datasets: every rank skips alike */
     hid_t fspace, mspace;
     const hid_t mtype = native_type(w->type);
     const hid_t dsets[2] = {w->square, w->cube};
@@ -602,6 +689,8 @@ int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const voi
         const herr_t rc = H5Dwrite(dsets[i], mtype, mspace, fspace, w->dxpl, bufs[i]);
         H5Sclose(mspace);
         H5Sclose(fspace);
+        if (rc >= 0 && count > 0)
+            io_note(&w->io, w->dxpl);
         if (rc < 0)
             return sq_fail(err, SQ_ERR_RUNTIME,
                            "writing elements %lld..%lld of /%s to '%s' failed (%s); check the "
@@ -716,6 +805,7 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
     H5Pclose(w->dxpl);
     H5Dclose(w->cube);
     H5Dclose(w->square);
+    H5Pclose(w->fapl);
     const herr_t rc = H5Fclose(w->file);
     if (rc < 0)
         sq_fail(err, SQ_ERR_RUNTIME, "closing '%s' failed (%s); check the free space", w->path,
@@ -733,6 +823,8 @@ void sq_h5_writer_abort(sq_h5_writer *w) {
         H5Dclose(w->cube);
     if (w->square >= 0)
         H5Dclose(w->square);
+    if (w->fapl >= 0)
+        H5Pclose(w->fapl);
     if (w->file >= 0)
         H5Fclose(w->file);
     H5Eclear2(H5E_DEFAULT);
@@ -919,4 +1011,19 @@ void sq_h5_result_close(sq_h5_result *r) {
         H5Fclose(r->file);
     H5Eclear2(H5E_DEFAULT);
     free(r);
+}
+
+void sq_h5_writer_io(const sq_h5_writer *w, char *actual, size_t alen, char *cause, size_t clen) {
+    io_describe(&w->io, actual, alen, cause, clen);
+}
+
+void sq_h5_reader_io(const sq_h5_reader *r, char *actual, size_t alen, char *cause, size_t clen) {
+    io_describe(&r->io, actual, alen, cause, clen);
+}
+
+const void *sq_h5_writer_mpi_file(const sq_h5_writer *w) {
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(w->file, w->fapl, &handle) < 0)
+        handle = NULL;
+    return handle;
 }

@@ -52,8 +52,8 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
 /* ---- reading an input dataset in chunks (collective) ----------------------------------- */
 typedef struct sq_h5_reader sq_h5_reader;
 
-int sq_h5_reader_open(MPI_Comm comm, const char *file, const char *dataset, sq_read_type read_as,
-                      sq_h5_reader **out, sq_error *err);
+int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
+                      sq_read_type read_as, sq_io_mode io, sq_h5_reader **out, sq_error *err);
 /* Reads elements [offset, offset + count) of the row-major order into buf (count may be 0).
  * Collective. */
 int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf, sq_error *err);
@@ -64,8 +64,13 @@ void sq_h5_reader_close(sq_h5_reader *r);
 typedef struct sq_h5_writer sq_h5_writer;
 
 /* Creates path (replacing it) with /square and /cube of the given shape and out_type. */
-int sq_h5_writer_create(MPI_Comm comm, const char *path, const sq_shape *shape, sq_dtype out_type,
-                        sq_h5_writer **out, sq_error *err);
+/* hints: MPI-IO hints for the file (MPI_INFO_NULL for none); alignment: H5Pset_alignment for
+ * objects of 1 MiB or more (0: HDF5's default). */
+int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const char *path,
+                        const sq_shape *shape, sq_dtype out_type, sq_io_mode io, sq_h5_writer **out,
+                        sq_error *err);
+/* The open file's MPI_File handle (as void *, for sq_par_file_hints), or NULL. Not collective. */
+const void *sq_h5_writer_mpi_file(const sq_h5_writer *w);
 /* Writes elements [offset, offset + count) of both datasets (count may be 0). Collective. */
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
                        const void *cu, sq_error *err);
@@ -76,6 +81,12 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
                         int rank, int nranks, const sq_timers *timers, sq_error *err);
 /* Closes without marking the file complete (after a failure). Collective; safe on NULL. */
 void sq_h5_writer_abort(sq_h5_writer *w);
+
+/* What HDF5 actually did for the transfers so far (H5Pget_mpio_actual_io_mode), e.g. "collective
+ * (contiguous)", "independent", "none (no data)", and the causes that broke collective I/O
+ * (H5Pget_mpio_no_collective_cause, over all ranks), e.g. "none" or "datatype conversion". */
+void sq_h5_writer_io(const sq_h5_writer *w, char *actual, size_t alen, char *cause, size_t clen);
+void sq_h5_reader_io(const sq_h5_reader *r, char *actual, size_t alen, char *cause, size_t clen);
 
 /* ---- reading a result file (collective over comm; MPI_COMM_SELF for one process) ------------ */
 typedef struct sq_h5_result sq_h5_result;

@@ -64,6 +64,7 @@ static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq
     memset(job, 0, sizeof *job);
     job->source = opt->source;
     job->threads = omp_get_max_threads();
+    job->schedule = opt->schedule;
     snprintf(job->output, sizeof job->output, "%s", opt->output);
     snprintf(job->partial, sizeof job->partial, "%s.partial", opt->output);
     int64_t n;
@@ -155,6 +156,9 @@ static void fill_provenance(const sq_options *opt, const sq_job *job, const sq_p
     sq_shape_format(&job->input.shape, p->input_shape, sizeof p->input_shape);
     snprintf(p->output_type_requested, sizeof p->output_type_requested, "%s",
              sq_output_type_name(opt->output_type));
+    snprintf(p->io_mode_requested, sizeof p->io_mode_requested, "%s", sq_io_mode_name(opt->io));
+    snprintf(p->mpiio_hints_requested, sizeof p->mpiio_hints_requested, "%s", opt->hints);
+    p->alignment = opt->alignment;
     sq_utc_now(p->start_time_utc, sizeof p->start_time_utc);
     p->ranks = par->size;
     p->threads_per_rank = job->threads;
@@ -217,14 +221,19 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     sq_timer_start(&timers, SQ_PHASE_TOTAL);
     sq_h5_reader *in = NULL;
     sq_h5_writer *out = NULL;
+    MPI_Info hints = sq_par_info_create(opt->hints);
     if (job.source == SQ_SOURCE_FILE)
-        sq_h5_reader_open(par->comm, job.input_file, job.input.dataset, job.input.read_as, &in,
-                          err);
+        sq_h5_reader_open(par->comm, hints, job.input_file, job.input.dataset, job.input.read_as,
+                          opt->io, &in, err);
     if (sq_par_agree(par, err))
         goto out_close;
-    sq_h5_writer_create(par->comm, job.partial, &job.input.shape, job.out_type, &out, err);
+    sq_h5_writer_create(par->comm, hints, opt->alignment, job.partial, &job.input.shape,
+                        job.out_type, opt->io, &out, err);
     if (sq_par_agree(par, err))
         goto out_close;
+    if (par->rank == 0)
+        sq_par_file_hints(sq_h5_writer_mpi_file(out), prov.mpiio_hints_in_effect,
+                          sizeof prov.mpiio_hints_in_effect);
 
     /* Phase: compute (read, compute and write every chunk; thread-level reduction inside). */
     sq_stats stats;
@@ -246,8 +255,17 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         goto out_close;
 
     /* Phase: write the metadata, mark the file complete, and give it its final name. */
-    if (par->rank == 0)
+    if (par->rank == 0) {
         sq_utc_now(prov.end_time_utc, sizeof prov.end_time_utc);
+        /* Rank 0's view of what HDF5 did; the causes HDF5 reports are over all ranks. */
+        sq_h5_writer_io(out, prov.io_write_actual, sizeof prov.io_write_actual,
+                        prov.io_write_no_collective_cause,
+                        sizeof prov.io_write_no_collective_cause);
+        if (in != NULL)
+            sq_h5_reader_io(in, prov.io_read_actual, sizeof prov.io_read_actual,
+                            prov.io_read_no_collective_cause,
+                            sizeof prov.io_read_no_collective_cause);
+    }
     sq_par_bcast(par, &prov, sizeof prov);
     sq_par_bcast(par, &summary, sizeof summary);
     sq_h5_writer_finish(out, &summary, &prov, par->rank, par->size, &timers, err);
@@ -270,12 +288,14 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         sq_report_summary(stdout, &summary, tmin, tavg, tmax, 24.0 * (double)job.plan.n, abs_out);
     }
     sq_h5_reader_close(in);
+    sq_par_info_free(&hints);
     return SQ_OK;
 
 out_close:
     /* A failed run leaves nothing: not the final name (never written), not the partial file. */
     sq_h5_writer_abort(out);
     sq_h5_reader_close(in);
+    sq_par_info_free(&hints);
     sq_par_barrier(par);
     if (par->rank == 0)
         unlink(job.partial);

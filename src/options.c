@@ -19,6 +19,9 @@ enum opt_id {
     OPT_CHUNK,
     OPT_OUTPUT_TYPE,
     OPT_SCHEDULE,
+    OPT_IO,
+    OPT_MPIIO_HINT,
+    OPT_ALIGNMENT,
     OPT_FORCE,
     OPT_QUIET,
     OPT_HELP,
@@ -61,8 +64,20 @@ static const opt_spec option_table[] = {
      "range:N with N > 2097151, whose cubes pass int64, float64). int64 fails on a value whose "
      "cube does not fit; float64 rounds x^2 and x^3 once to nearest (uint64 input is then read "
      "as float64)."},
-    {OPT_SCHEDULE, "schedule", 0, "static", FOR_RUN, "static",
-     "How chunks go to ranks: static = contiguous blocks of chunks, balanced to within one chunk."},
+    {OPT_SCHEDULE, "schedule", 0, "static|dynamic", FOR_RUN, "static",
+     "How chunks go to ranks. static: contiguous blocks of chunks, balanced to within one chunk. "
+     "dynamic: a work queue; each rank takes the next chunk from a shared counter (MPI RMA "
+     "fetch-and-add), so slower ranks take fewer chunks. Results are identical either way."},
+    {OPT_IO, "io", 0, "collective|independent", FOR_RUN, "collective",
+     "MPI-IO transfers of the chunks: collective (HDF5 collective I/O; MPI-IO may aggregate) or "
+     "independent (each rank alone). The mode HDF5 actually used is recorded in /provenance."},
+    {OPT_MPIIO_HINT, "mpiio-hint", 0, "KEY=VALUE", FOR_RUN, NULL,
+     "An MPI-IO hint for the output and input files (repeat the option for more), e.g. "
+     "striping_factor=8, cb_nodes=4, romio_cb_write=enable. The hints the MPI library kept are "
+     "recorded in /provenance."},
+    {OPT_ALIGNMENT, "alignment", 0, "BYTES", FOR_RUN, "1M",
+     "Align every object of 1 MiB or more in the output to a multiple of BYTES (H5Pset_alignment): "
+     "set it to the file system's stripe size. 0 keeps HDF5's default (no alignment)."},
     {OPT_FORCE, "force", 'f', NULL, FOR_RUN, NULL, "Replace the output file if it exists."},
     {OPT_QUIET, "quiet", 'q', NULL, FOR_RUN | FOR_VERIFY, NULL,
      "Print nothing but errors (and, for verify, the verdict)."},
@@ -101,9 +116,12 @@ const char *sq_output_type_name(sq_output_type t) {
     }
 }
 
+const char *sq_io_mode_name(sq_io_mode m) {
+    return m == SQ_IO_INDEPENDENT ? "independent" : "collective";
+}
+
 const char *sq_schedule_name(sq_schedule s) {
-    (void)s;
-    return "static";
+    return s == SQ_SCHEDULE_DYNAMIC ? "dynamic" : "static";
 }
 
 void sq_options_defaults(sq_options *opt) {
@@ -114,6 +132,7 @@ void sq_options_defaults(sq_options *opt) {
     opt->chunk = SQ_DEFAULT_CHUNK;
     opt->output_type = SQ_OUTPUT_AUTO;
     opt->schedule = SQ_SCHEDULE_STATIC;
+    opt->alignment = SQ_DEFAULT_ALIGNMENT;
 }
 
 /* ---- value parsers ------------------------------------------------------------------------ */
@@ -358,11 +377,36 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
                            "--output-type: '%s' is not one of auto, int64, float64", value);
         return SQ_OK;
     case OPT_SCHEDULE:
-        if (strcmp(value, "static") != 0)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--schedule: '%s' is not available; this version has: static", value);
-        opt->schedule = SQ_SCHEDULE_STATIC;
+        if (strcmp(value, "static") == 0)
+            opt->schedule = SQ_SCHEDULE_STATIC;
+        else if (strcmp(value, "dynamic") == 0)
+            opt->schedule = SQ_SCHEDULE_DYNAMIC;
+        else
+            return sq_fail(err, SQ_ERR_USAGE, "--schedule: '%s' is not one of static, dynamic",
+                           value);
         return SQ_OK;
+    case OPT_IO:
+        if (strcmp(value, "collective") == 0)
+            opt->io = SQ_IO_COLLECTIVE;
+        else if (strcmp(value, "independent") == 0)
+            opt->io = SQ_IO_INDEPENDENT;
+        else
+            return sq_fail(err, SQ_ERR_USAGE, "--io: '%s' is not one of collective, independent",
+                           value);
+        return SQ_OK;
+    case OPT_MPIIO_HINT: {
+        const char *eq = strchr(value, '=');
+        if (eq == NULL || eq == value || eq[1] == '\0' || strchr(value, ';') != NULL)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--mpiio-hint: '%s' is not KEY=VALUE (e.g. striping_factor=8)", value);
+        const size_t used = strlen(opt->hints);
+        if (used + strlen(value) + 2 > sizeof opt->hints)
+            return sq_fail(err, SQ_ERR_USAGE, "--mpiio-hint: too many hints");
+        snprintf(opt->hints + used, sizeof opt->hints - used, "%s%s", used ? ";" : "", value);
+        return SQ_OK;
+    }
+    case OPT_ALIGNMENT:
+        return sq_parse_count(value, "--alignment", &opt->alignment, err);
     case OPT_FORCE:
         opt->force = true;
         return SQ_OK;

@@ -40,7 +40,20 @@ typedef enum sq_output_type {
     SQ_OUTPUT_FLOAT64 = 2,
 } sq_output_type;
 
-typedef enum sq_schedule { SQ_SCHEDULE_STATIC = 0 } sq_schedule;
+typedef enum sq_schedule {
+    SQ_SCHEDULE_STATIC = 0,  /* contiguous blocks of chunks per rank, balanced to within one */
+    SQ_SCHEDULE_DYNAMIC = 1, /* each rank takes the next chunk from a shared counter */
+} sq_schedule;
+
+typedef enum sq_io_mode {
+    SQ_IO_COLLECTIVE = 0,  /* collective MPI-IO transfers (two-phase I/O, aggregators) */
+    SQ_IO_INDEPENDENT = 1, /* each rank transfers its own selection */
+} sq_io_mode;
+
+/* Room for the --mpiio-hint pairs, joined by ';'. */
+#define SQ_HINTS_MAX 2048
+/* The default alignment of objects in the output: 1 MiB, a common parallel file system stripe. */
+#define SQ_DEFAULT_ALIGNMENT (INT64_C(1) << 20)
 
 /* The default chunk: 1 Mi elements (8 MiB per float64/int64 buffer). */
 #define SQ_DEFAULT_CHUNK (INT64_C(1) << 20)
@@ -59,6 +72,9 @@ typedef struct sq_options {
     int64_t chunk;                   /* --chunk: elements per chunk, 1 .. SQ_MAX_CHUNK */
     sq_output_type output_type;      /* --output-type */
     sq_schedule schedule;            /* --schedule */
+    sq_io_mode io;                   /* --io */
+    char hints[SQ_HINTS_MAX];        /* --mpiio-hint KEY=VALUE, repeated: "k1=v1;k2=v2" */
+    int64_t alignment;               /* --alignment: bytes; 0 = HDF5's default (none) */
     bool force;                      /* --force: replace an existing output */
     bool quiet;                      /* --quiet: print errors only */
 } sq_options;
@@ -87,5 +103,6 @@ int sq_parse_gen_spec(const char *text, sq_gen_spec *spec, sq_error *err);
 /* "auto", "int64", "float64". */
 const char *sq_output_type_name(sq_output_type t);
 const char *sq_schedule_name(sq_schedule s);
+const char *sq_io_mode_name(sq_io_mode m);
 
 #endif

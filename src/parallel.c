@@ -185,3 +185,84 @@ void sq_par_library(char *buf, size_t len) {
 void sq_par_barrier(const sq_par *par) {
     CHECK_MPI(MPI_Barrier(par->comm));
 }
+
+int sq_par_any(const sq_par *par, int flag) {
+    int mine = flag != 0, any = 0;
+    CHECK_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, par->comm));
+    return any;
+}
+
+void sq_par_counter_create(const sq_par *par, sq_counter *c) {
+    const MPI_Aint bytes = par->rank == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
+    CHECK_MPI(
+        MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, par->comm, &c->base, &c->win));
+    CHECK_MPI(MPI_Win_lock_all(0, c->win));
+    if (par->rank == 0) {
+        /* Through the window (an atomic replace), not a plain store: the counter is only ever
+         * touched by MPI's atomic operations. */
+        const int64_t zero = 0;
+        CHECK_MPI(MPI_Accumulate(&zero, 1, MPI_INT64_T, 0, 0, 1, MPI_INT64_T, MPI_REPLACE, c->win));
+        CHECK_MPI(MPI_Win_flush(0, c->win));
+    }
+    CHECK_MPI(MPI_Barrier(par->comm));
+}
+
+int64_t sq_par_counter_next(const sq_par *par, sq_counter *c) {
+    (void)par;
+    const int64_t one = 1;
+    int64_t taken = 0;
+    CHECK_MPI(MPI_Fetch_and_op(&one, &taken, MPI_INT64_T, 0, 0, MPI_SUM, c->win));
+    CHECK_MPI(MPI_Win_flush(0, c->win));
+    return taken;
+}
+
+void sq_par_counter_free(sq_counter *c) {
+    CHECK_MPI(MPI_Win_unlock_all(c->win));
+    CHECK_MPI(MPI_Win_free(&c->win));
+}
+
+MPI_Info sq_par_info_create(const char *hints) {
+    if (hints == NULL || hints[0] == '\0')
+        return MPI_INFO_NULL;
+    MPI_Info info;
+    CHECK_MPI(MPI_Info_create(&info));
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", hints);
+    char *save = NULL;
+    for (char *kv = strtok_r(buf, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq == NULL)
+            continue; /* the option parser accepts KEY=VALUE only */
+        *eq = '\0';
+        CHECK_MPI(MPI_Info_set(info, kv, eq + 1));
+    }
+    return info;
+}
+
+void sq_par_info_free(MPI_Info *info) {
+    if (*info != MPI_INFO_NULL)
+        CHECK_MPI(MPI_Info_free(info));
+}
+
+void sq_par_file_hints(const void *mpi_file, char *buf, size_t len) {
+    buf[0] = '\0';
+    if (mpi_file == NULL)
+        return;
+    MPI_Info info;
+    if (MPI_File_get_info(*(const MPI_File *)mpi_file, &info) != MPI_SUCCESS)
+        return;
+    int nkeys = 0;
+    MPI_Info_get_nkeys(info, &nkeys);
+    size_t used = 0;
+    for (int i = 0; i < nkeys; ++i) {
+        char key[MPI_MAX_INFO_KEY + 1], value[256];
+        int flag = 0;
+        if (MPI_Info_get_nthkey(info, i, key) != MPI_SUCCESS)
+            continue;
+        MPI_Info_get(info, key, (int)sizeof value - 1, value, &flag);
+        if (flag && used < len)
+            used +=
+                (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? ";" : "", key, value);
+    }
+    MPI_Info_free(&info);
+}

@@ -58,4 +58,31 @@ const char *sq_par_thread_level_name(int level);
 
 void sq_par_barrier(const sq_par *par);
 
+/* An MPI_Info holding the "k1=v1;k2=v2" hints (MPI_INFO_NULL for none); free with
+ * sq_par_info_free. */
+MPI_Info sq_par_info_create(const char *hints);
+void sq_par_info_free(MPI_Info *info);
+
+/* The hints an open MPI file carries, as "k1=v1;k2=v2" (MPI_File_get_info), from a handle given
+ * as void * (an MPI_File *, as HDF5's H5Fget_vfd_handle returns it). Not collective. */
+void sq_par_file_hints(const void *mpi_file, char *buf, size_t len);
+
+/* 1 on every rank if flag is non-zero on any rank. Collective. */
+int sq_par_any(const sq_par *par, int flag);
+
+/* The work queue of --schedule dynamic: a shared chunk counter in an MPI RMA window on rank 0.
+ * Ranks take the next chunk with an atomic fetch-and-add (MPI_Fetch_and_op), so a rank that is
+ * slower (a busy node, a shared core) simply takes fewer chunks. */
+typedef struct sq_counter {
+    MPI_Win win;   /* the window: one int64 on rank 0, nothing elsewhere */
+    int64_t *base; /* rank 0's counter (unused elsewhere) */
+} sq_counter;
+
+/* Creates the counter at 0 and opens a passive-target epoch on every rank. Collective. */
+void sq_par_counter_create(const sq_par *par, sq_counter *c);
+/* The counter's value before adding 1: the next chunk to take. Not collective. */
+int64_t sq_par_counter_next(const sq_par *par, sq_counter *c);
+/* Closes the epoch and frees the window. Collective. */
+void sq_par_counter_free(sq_counter *c);
+
 #endif

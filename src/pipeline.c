@@ -77,8 +77,23 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     if (sq_par_agree(par, err))
         goto out_free;
 
-    for (int64_t round = 0; round < plan->max_rounds; ++round) {
-        const int64_t k = sq_plan_chunk_in_round(plan, par->rank, round);
+    /* Rounds: static runs max_rounds of them; dynamic goes on until no rank took a chunk. */
+    const int dynamic = job->schedule == SQ_SCHEDULE_DYNAMIC;
+    sq_counter queue;
+    if (dynamic)
+        sq_par_counter_create(par, &queue);
+    int queue_empty = 0;
+    for (int64_t round = 0; dynamic || round < plan->max_rounds; ++round) {
+        int64_t k = -1;
+        if (!dynamic) {
+            k = sq_plan_chunk_in_round(plan, par->rank, round);
+        } else if (!queue_empty) {
+            k = sq_par_counter_next(par, &queue);
+            if (k >= plan->nchunks) {
+                k = -1;
+                queue_empty = 1;
+            }
+        }
         const sq_range e = sq_plan_chunk_elements(plan, k); /* empty when k == -1 */
         int64_t count = e.end - e.begin;
 
@@ -111,7 +126,11 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
 
         if (sq_par_agree(par, err))
             break;
+        if (dynamic && !sq_par_any(par, k >= 0))
+            break;
     }
+    if (dynamic)
+        sq_par_counter_free(&queue);
 out_free:
     free(cu);
     free(sq);

@@ -3,10 +3,11 @@
  *
  * Each rank streams its chunks one at a time through three buffers of one chunk each (x, x^2,
  * x^3), allocated once and reused, so memory per rank is about 24 bytes x chunk whatever n is.
- * Ranks move in lock-step rounds (sq_plan's max_rounds): in each round every rank reads (or
- * generates) its chunk, computes it on its OpenMP threads, writes it with one collective call
- * (an empty selection for a rank without a chunk that round), and all ranks agree on errors, so a
- * failure on one rank stops every rank at the same round, with no hang.
+ * Ranks move in lock-step rounds: in each round every rank takes a chunk (static: the next of its
+ * own block, sq_plan's max_rounds rounds; dynamic: the next from a shared counter, until no rank
+ * got one), reads (or generates) it, computes it on its OpenMP threads, writes it with one
+ * collective call (an empty selection for a rank without a chunk that round), and all ranks agree
+ * on errors, so a failure on one rank stops every rank at the same round, with no hang.
  */
 #ifndef SQCUBE_PIPELINE_H
 #define SQCUBE_PIPELINE_H
@@ -32,6 +33,7 @@ typedef struct sq_job {
     char output[SQ_PATH_MAX];       /* the final output path, as given */
     char partial[SQ_PATH_MAX + 16]; /* output + ".partial": where the run writes */
     int threads;                    /* OpenMP threads per rank (rank 0's) */
+    sq_schedule schedule;           /* how chunks go to ranks */
 } sq_job;
 
 /* Runs every round: reads or generates this rank's chunks, computes them into this rank's partial

@@ -57,12 +57,20 @@ typedef struct sq_provenance {
     char hosts[4096];                /* distinct host names, comma-separated */
     char start_time_utc[32];         /* ISO 8601, e.g. 2026-11-25T18:20:00Z */
     char end_time_utc[32];
-    char output_type_requested[16]; /* --output-type as given: auto, int64, float64 */
+    char output_type_requested[16];         /* --output-type as given: auto, int64, float64 */
+    char io_mode_requested[16];             /* --io: collective or independent */
+    char io_write_actual[64];               /* what HDF5 did for the chunk writes */
+    char io_write_no_collective_cause[256]; /* why a collective write became independent */
+    char io_read_actual[64];                /* the same for the input reads ("" if generated) */
+    char io_read_no_collective_cause[256];
+    char mpiio_hints_requested[2048]; /* --mpiio-hint pairs, "k=v;k=v" */
+    char mpiio_hints_in_effect[4096]; /* the output file's hints as MPI reports them */
     int64_t ranks;
     int64_t threads_per_rank;
     int64_t chunk;
     int64_t nchunks;
     int64_t input_count;
+    int64_t alignment; /* --alignment in bytes (0: none) */
 } sq_provenance;
 
 /* Every field of sq_provenance, in the order the file lists them: X(name) for strings, I(name) for
@@ -89,11 +97,19 @@ typedef struct sq_provenance {
     X(start_time_utc)                                                                              \
     X(end_time_utc)                                                                                \
     X(output_type_requested)                                                                       \
+    X(io_mode_requested)                                                                           \
+    X(io_write_actual)                                                                             \
+    X(io_write_no_collective_cause)                                                                \
+    X(io_read_actual)                                                                              \
+    X(io_read_no_collective_cause)                                                                 \
+    X(mpiio_hints_requested)                                                                       \
+    X(mpiio_hints_in_effect)                                                                       \
     I(ranks)                                                                                       \
     I(threads_per_rank)                                                                            \
     I(chunk)                                                                                       \
     I(nchunks)                                                                                     \
-    I(input_count)
+    I(input_count)                                                                                 \
+    I(alignment)
 
 /* The UTC time now as ISO 8601 ("2026-11-25T18:20:00Z"). */
 void sq_utc_now(char *buf, size_t len);

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 void sq_report_settings(FILE *out, const sq_provenance *prov, const sq_plan *plan,
                         const char *input_text, sq_dtype in_type, sq_dtype out_type,
@@ -15,10 +16,16 @@ void sq_report_settings(FILE *out, const sq_provenance *prov, const sq_plan *pla
     fprintf(out, "  input     %s (%s, %" PRId64 " elements)\n", input_text, sq_dtype_name(in_type),
             plan->n);
     fprintf(out, "  output    %s (%s /square and /cube)\n", output, sq_dtype_name(out_type));
-    fprintf(out,
-            "  chunks    %" PRId64 " of %" PRId64 " elements (last %" PRId64 "), %s schedule, "
-            "at most %" PRId64 " per rank\n",
-            plan->nchunks, plan->chunk, last, prov->schedule, plan->max_rounds);
+    if (strcmp(prov->schedule, "dynamic") == 0)
+        fprintf(out,
+                "  chunks    %" PRId64 " of %" PRId64 " elements (last %" PRId64 "), dynamic "
+                "schedule: taken from a shared counter\n",
+                plan->nchunks, plan->chunk, last);
+    else
+        fprintf(out,
+                "  chunks    %" PRId64 " of %" PRId64 " elements (last %" PRId64 "), static "
+                "schedule, at most %" PRId64 " per rank\n",
+                plan->nchunks, plan->chunk, last, plan->max_rounds);
     fflush(out);
 }
 

@@ -213,9 +213,9 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
                          "--input FILE[:/DATASET])");
         }
         if (sq_par_agree(par, err) == SQ_OK)
-            sq_h5_reader_open(par->comm, file, dataset,
-                              in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64, &in,
-                              err);
+            sq_h5_reader_open(par->comm, MPI_INFO_NULL, file, dataset,
+                              in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64,
+                              SQ_IO_COLLECTIVE, &in, err);
     }
     if (sq_par_agree(par, err))
         goto out;

@@ -35,6 +35,17 @@ CASES=(
     "uint64_as_float|--input $FIXTURES/uint64_big.h5:/x --output-type float64 --chunk 9"
     "shape_scalar|--input $FIXTURES/shape_scalar.h5:/x"
     "shape_zero|--input $FIXTURES/shape_zero.h5:/x --chunk 3"
+    # the dynamic schedule (work queue over MPI RMA): results identical to static
+    "range_prime_dynamic|--generate range:1009 --chunk 100 --schedule dynamic"
+    "range_tiny_dynamic|--generate range:3 --chunk 1 --schedule dynamic"
+    "range_empty_dynamic|--generate range:0 --schedule dynamic"
+    "uniform_dynamic|--generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000 --schedule dynamic"
+    "shape_2d_dynamic|--input $FIXTURES/shape_2d.h5:/x --chunk 5 --schedule dynamic"
+    "floats_special_dynamic|--input $FIXTURES/floats_special.h5:/x --chunk 64 --schedule dynamic"
+    # independent MPI-IO transfers: results identical to collective ones
+    "uniform_independent|--generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000 --io independent"
+    "shape_3d_independent|--input $FIXTURES/shape_3d.h5:/x --chunk 5 --io independent --schedule dynamic"
+    "range_prime_hints|--generate range:1009 --chunk 100 --mpiio-hint cb_nodes=1 --alignment 4K"
 )
 # Each stored type and each shape at two chunk sizes: one that cuts rows and planes, one large.
 for t in int8 int16 int32 uint8 uint16 uint32 uint64 int64be int32be uint16be float32 float32be \

@@ -389,6 +389,11 @@ static void test_cli_run(void) {
     CU_ASSERT_EQUAL(o.schedule, SQ_SCHEDULE_STATIC);
     CU_ASSERT_FALSE(o.force);
     CU_ASSERT_FALSE(o.quiet);
+    CU_ASSERT_EQUAL(
+        PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--schedule", "dynamic"),
+        0);
+    CU_ASSERT_EQUAL(o.schedule, SQ_SCHEDULE_DYNAMIC);
+    CU_ASSERT_STRING_EQUAL(sq_schedule_name(SQ_SCHEDULE_DYNAMIC), "dynamic");
 
     CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--input", "in.h5:/g/data", "--output", "out.h5",
                           "--chunk", "4K", "--output-type", "float64", "--schedule", "static",
@@ -572,7 +577,8 @@ static void test_cli_errors(void) {
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "");
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1.5");
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--output-type", "int32");
-    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--schedule", "dynamic");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--schedule", "guided");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--schedule", "");
     /* verify and info. */
     EXPECT_USAGE("verify");
     EXPECT_USAGE("verify", "a.h5", "b.h5");
