@@ -4,11 +4,14 @@
 # ranks on the shared core finish last; dynamic lets rank 0 take more. Runs alternate static,
 # dynamic, static, ... after one warm-up of each; reports median and min-max wall time, and checks
 # that the outputs are identical.
-#   bash bench/schedule_imbalance.sh [N] [REPEATS]   (default uniform:2e7, 5 repeats)
+#   bash bench/schedule_imbalance.sh [N] [REPEATS] [IO]
+# (default uniform:2e7, 5 repeats, --io independent: with collective I/O every rank meets the
+# others in every round, so no schedule can let a faster rank run ahead)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-20000000}
 REPEATS=${2:-5}
+IO=${3:-independent}
 BUILD=${SQCUBE_BUILD:-$ROOT/build}
 DIR=$(mktemp -d "${SQCUBE_BENCH_DIR:-/tmp}/sqcube-imbalance.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
@@ -24,7 +27,7 @@ run() { # SCHEDULE OUTPUT -> wall seconds
     local t0 t1
     t0=$(date +%s.%N)
     mpirun -np 3 --rankfile "$DIR/rankfile" --oversubscribe -x OMP_NUM_THREADS=1 \
-        "$BUILD/sqcube" run --generate "uniform:$N" --chunk 256K --schedule "$1" --output "$2" \
+        "$BUILD/sqcube" run --generate "uniform:$N" --chunk 256K --schedule "$1" --io "$IO" --output "$2" \
         --force --quiet
     t1=$(date +%s.%N)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
@@ -38,7 +41,7 @@ for r in $(seq 0 "$REPEATS"); do
 done
 stats() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END {
     printf "median %.3f s  [%.3f - %.3f]", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
-echo "schedule_imbalance: uniform:$N, chunk 256K, 3 ranks pinned to cores 0, 1, 1; $REPEATS runs each"
+echo "schedule_imbalance: uniform:$N, chunk 256K, --io $IO, 3 ranks pinned to cores 0, 1, 1; $REPEATS runs each"
 echo "  static   $(stats "${times[static]}")   (${times[static]})"
 echo "  dynamic  $(stats "${times[dynamic]}")   (${times[dynamic]})"
 /usr/bin/python3 "$ROOT/tests/mpi/compare_outputs.py" "$DIR/static.h5" "$DIR/dynamic.h5" | tail -1

@@ -65,6 +65,7 @@ static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq
     job->source = opt->source;
     job->threads = omp_get_max_threads();
     job->schedule = opt->schedule;
+    job->io = opt->io;
     snprintf(job->output, sizeof job->output, "%s", opt->output);
     snprintf(job->partial, sizeof job->partial, "%s.partial", opt->output);
     int64_t n;

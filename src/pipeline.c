@@ -77,8 +77,10 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     if (sq_par_agree(par, err))
         goto out_free;
 
-    /* Rounds: static runs max_rounds of them; dynamic goes on until no rank took a chunk. */
+    /* Rounds: static runs max_rounds of them; dynamic goes on until no rank took a chunk. With
+     * independent I/O the ranks do not meet each round: each goes until its own work runs out. */
     const int dynamic = job->schedule == SQ_SCHEDULE_DYNAMIC;
+    const int lockstep = job->io == SQ_IO_COLLECTIVE;
     sq_counter queue;
     if (dynamic)
         sq_par_counter_create(par, &queue);
@@ -124,11 +126,18 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         }
         sq_timer_stop(timers, SQ_PHASE_WRITE);
 
+        if (!lockstep) {
+            if (err->status != SQ_OK || k < 0)
+                break; /* this rank's work is done; the ranks agree after the loop */
+            continue;
+        }
         if (sq_par_agree(par, err))
             break;
         if (dynamic && !sq_par_any(par, k >= 0))
             break;
     }
+    if (!lockstep)
+        sq_par_agree(par, err);
     if (dynamic)
         sq_par_counter_free(&queue);
 out_free:

@@ -8,6 +8,9 @@
  * got one), reads (or generates) it, computes it on its OpenMP threads, writes it with one
  * collective call (an empty selection for a rank without a chunk that round), and all ranks agree
  * on errors, so a failure on one rank stops every rank at the same round, with no hang.
+ * With --io independent there is no collective call in the loop: each rank runs free through its
+ * chunks (or the queue) and the ranks agree on errors once, at the end. Only then can the dynamic
+ * schedule let a faster rank take more chunks instead of waiting for the slowest every round.
  */
 #ifndef SQCUBE_PIPELINE_H
 #define SQCUBE_PIPELINE_H
@@ -34,6 +37,7 @@ typedef struct sq_job {
     char partial[SQ_PATH_MAX + 16]; /* output + ".partial": where the run writes */
     int threads;                    /* OpenMP threads per rank (rank 0's) */
     sq_schedule schedule;           /* how chunks go to ranks */
+    sq_io_mode io;                  /* collective (lock-step rounds) or independent */
 } sq_job;
 
 /* Runs every round: reads or generates this rank's chunks, computes them into this rank's partial
