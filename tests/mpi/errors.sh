@@ -52,6 +52,8 @@ ROWS=(
     "1|has type string|$WORK/classes.h5|run --input $WORK/classes.h5:/vlen_string --output $OUT"
     "1|value out of range at element 42 \\(rank [0-9]\\).*x = 9223372036854775813.*--output-type float64|$FIXTURES/uint64_big.h5|run --input $FIXTURES/uint64_big.h5:/x --chunk 10 --output $OUT"
     "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152.*--output-type float64|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --output $OUT"
+    "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --io independent --schedule dynamic --output $OUT"
+    "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --io independent --output $OUT"
     "2|--chunk: 0 elements per chunk|-|run --generate range:10 --chunk 0 --output $OUT"
     "2|--chunk: '-1' is negative|-|run --generate range:10 --chunk -1 --output $OUT"
     "2|--chunk: 'abc' is not a count|-|run --generate range:10 --chunk abc --output $OUT"
