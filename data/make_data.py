@@ -401,6 +401,16 @@ def fixture_zeros(dirpath):
             description="float64 [0, -0, 0]: min -0.0, max +0.0")
 
 
+def fixture_chunked(path):
+    # A chunked, gzip-compressed input: reading it walks the chunk index (metadata) inside every
+    # read, which must work with collective and with free-running independent transfers.
+    x = np.linspace(-3.0, 3.0, 200000)
+    with new_file(path) as f:
+        d = f.create_dataset("x", data=x, chunks=(1000,), compression="gzip", track_times=False)
+        d.attrs["description"] = ("float64 linspace(-3, 3, 200000), chunks of 1000, gzip: "
+                                  "a filtered, chunked input")
+
+
 def make_fixtures(dirpath):
     os.makedirs(dirpath, exist_ok=True)
     single = [("floats_special.h5", fixture_floats_special),
@@ -418,6 +428,7 @@ def make_fixtures(dirpath):
     fixture_uint64_big(os.path.join(dirpath, "uint64_big.h5"))
     fixture_shapes(dirpath)
     fixture_cancel(os.path.join(dirpath, "cancel.h5"))
+    fixture_chunked(os.path.join(dirpath, "chunked_gzip.h5"))
     fixture_cancel_overflow(os.path.join(dirpath, "cancel_overflow.h5"))
     fixture_zeros(dirpath)
     names = sorted(os.listdir(dirpath))

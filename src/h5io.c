@@ -71,12 +71,15 @@ static hid_t read_type(sq_read_type t) {
                                  : H5T_NATIVE_DOUBLE;
 }
 
-/* File access through MPI-IO (with the given hints) and collective metadata operations. */
-static hid_t mpio_fapl_hints(MPI_Comm comm, MPI_Info hints) {
+/* File access through MPI-IO (with the given hints) and collective metadata writes. Metadata reads
+ * are collective only with collective transfers: with independent ones the ranks run free, and a
+ * read that walks a chunk index must not wait for ranks that are elsewhere. */
+static hid_t mpio_fapl_hints(MPI_Comm comm, MPI_Info hints, sq_io_mode io) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0)
         return -1;
-    if (H5Pset_fapl_mpio(fapl, comm, hints) < 0 || H5Pset_all_coll_metadata_ops(fapl, 1) < 0 ||
+    if (H5Pset_fapl_mpio(fapl, comm, hints) < 0 ||
+        H5Pset_all_coll_metadata_ops(fapl, io == SQ_IO_COLLECTIVE) < 0 ||
         H5Pset_coll_metadata_write(fapl, 1) < 0) {
         H5Pclose(fapl);
         return -1;
@@ -85,7 +88,7 @@ static hid_t mpio_fapl_hints(MPI_Comm comm, MPI_Info hints) {
 }
 
 static hid_t mpio_fapl(MPI_Comm comm) {
-    return mpio_fapl_hints(comm, MPI_INFO_NULL);
+    return mpio_fapl_hints(comm, MPI_INFO_NULL, SQ_IO_COLLECTIVE);
 }
 
 static hid_t transfer_dxpl(sq_io_mode io) {
@@ -430,7 +433,7 @@ int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const cha
     r->file = r->dset = r->dxpl = -1;
     r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
-    const hid_t fapl = mpio_fapl_hints(comm, hints);
+    const hid_t fapl = mpio_fapl_hints(comm, hints, io);
     if (fapl >= 0) {
         r->file = H5Fopen(file, H5F_ACC_RDONLY, fapl);
         H5Pclose(fapl);
@@ -619,7 +622,7 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const 
     w->n = sq_shape_count(shape);
     snprintf(w->path, sizeof w->path, "%s", path);
 
-    const hid_t fapl = mpio_fapl_hints(comm, hints);
+    const hid_t fapl = mpio_fapl_hints(comm, hints, io);
     if (fapl >= 0 && alignment > 0 &&
         H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)alignment) < 0) {
         H5Pclose(fapl);

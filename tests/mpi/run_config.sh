@@ -46,6 +46,8 @@ CASES=(
     "uniform_independent|--generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000 --io independent"
     "shape_3d_independent|--input $FIXTURES/shape_3d.h5:/x --chunk 5 --io independent --schedule dynamic"
     "range_prime_hints|--generate range:1009 --chunk 100 --mpiio-hint cb_nodes=1 --alignment 4K"
+    "chunked_gzip|--input $FIXTURES/chunked_gzip.h5:/x --chunk 7777"
+    "chunked_gzip_independent|--input $FIXTURES/chunked_gzip.h5:/x --chunk 7777 --io independent --schedule dynamic"
 )
 # Each stored type and each shape at two chunk sizes: one that cuts rows and planes, one large.
 for t in int8 int16 int32 uint8 uint16 uint32 uint64 int64be int32be uint16be float32 float32be \
