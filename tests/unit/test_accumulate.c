@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "accumulate.h"
+#include "unit.h"
 
 static uint64_t rng_state = 0x853c49e6748fea9bULL;
 static uint64_t rnd(void) {
@@ -229,23 +230,14 @@ static void test_many(void) {
 }
 
 int main(void) {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("accumulate", NULL, NULL);
-    if (s == NULL ||
-        CU_add_test(s, "cancellation (1e308 + 1 - 1e308)", test_cancellation) == NULL ||
-        CU_add_test(s, "correct rounding, overflow, subnormals", test_rounding) == NULL ||
-        CU_add_test(s, "k copies vs exact integer arithmetic", test_copies) == NULL ||
-        CU_add_test(s, "permutations, splits and merges", test_permutations_and_splits) == NULL ||
-        CU_add_test(s, "block path equals term path", test_block_paths) == NULL ||
-        CU_add_test(s, "NaN and Inf rules", test_nonfinite) == NULL ||
-        CU_add_test(s, "normalisation and large totals", test_many) == NULL) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    const unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures != 0;
+    static const sq_unit_test tests[] = {
+        {"cancellation (1e308 + 1 - 1e308)", test_cancellation},
+        {"correct rounding, overflow, subnormals", test_rounding},
+        {"k copies vs exact integer arithmetic", test_copies},
+        {"permutations, splits and merges", test_permutations_and_splits},
+        {"block path equals term path", test_block_paths},
+        {"NaN and Inf rules", test_nonfinite},
+        {"normalisation and large totals", test_many},
+    };
+    return sq_unit_run("accumulate", tests, sizeof tests / sizeof tests[0]);
 }

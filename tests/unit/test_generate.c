@@ -20,6 +20,7 @@
 #include "error.h"
 #include "generate.h"
 #include "options.h"
+#include "unit.h"
 
 /* ---- reference SplitMix64 (sequential, as published by Steele, Lea and Flood / Vigna) ---------
  */
@@ -319,28 +320,15 @@ static void test_spec_format_subnormal(void) {
 }
 
 int main(void) {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("generate", NULL, NULL);
-    if (s == NULL || CU_add_test(s, "SplitMix64 known values", test_splitmix_known) == NULL ||
-        CU_add_test(s, "SplitMix64 counter form = sequential", test_splitmix_sequence) == NULL ||
-        CU_add_test(s, "range values", test_range) == NULL ||
-        CU_add_test(s, "uniform values and bounds", test_uniform_values) == NULL ||
-        CU_add_test(s, "uniform: same data for every split", test_uniform_splits) == NULL ||
-        CU_add_test(s, "uniform: high is exclusive on narrow intervals",
-                    test_uniform_exclusive_high) == NULL ||
-        CU_add_test(s, "spec format round trip", test_spec_format) == NULL ||
-        CU_add_test(s, "spec format round trip, subnormal bounds", test_spec_format_subnormal) ==
-            NULL) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    const unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures != 0;
+    static const sq_unit_test tests[] = {
+        {"SplitMix64 known values", test_splitmix_known},
+        {"SplitMix64 counter form = sequential", test_splitmix_sequence},
+        {"range values", test_range},
+        {"uniform values and bounds", test_uniform_values},
+        {"uniform: same data for every split", test_uniform_splits},
+        {"uniform: high is exclusive on narrow intervals", test_uniform_exclusive_high},
+        {"spec format round trip", test_spec_format},
+        {"spec format round trip, subnormal bounds", test_spec_format_subnormal},
+    };
+    return sq_unit_run("generate", tests, sizeof tests / sizeof tests[0]);
 }

@@ -20,6 +20,7 @@
 
 #include "kernel.h"
 #include "stats.h"
+#include "unit.h"
 
 static const int64_t sizes[] = {0, 1, 255, 256, 257, 1000, 100003};
 #define NSIZES ((int)(sizeof sizes / sizeof sizes[0]))
@@ -56,23 +57,6 @@ static int same_value(double got, double want) {
     return same_bits(got, want);
 }
 
-static void i128_dec(__int128 v, char *buf) {
-    char tmp[64];
-    int n = 0;
-    const int neg = v < 0;
-    unsigned __int128 m = neg ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
-    do {
-        tmp[n++] = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m);
-    int k = 0;
-    if (neg)
-        buf[k++] = '-';
-    while (n)
-        buf[k++] = tmp[--n];
-    buf[k] = '\0';
-}
-
 static int dec_equals(const sq_i256 *a, const char *want) {
     char buf[SQ_I256_DECIMAL_MAX];
     sq_i256_to_decimal(a, buf, sizeof buf);
@@ -85,7 +69,7 @@ static int dec_equals(const sq_i256 *a, const char *want) {
 
 static int i256_equal_i128(const sq_i256 *a, __int128 v) {
     char want[64];
-    i128_dec(v, want);
+    sq_unit_i128_dec(v, want);
     return dec_equals(a, want);
 }
 
@@ -1123,32 +1107,19 @@ static void test_i2f_consistent(void) {
 }
 
 int main(void) {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("kernel", NULL, NULL);
-    if (s == NULL ||
-        CU_add_test(s, "float64 values and min/max/counts", test_float_values) == NULL ||
-        CU_add_test(s, "float64 sums of small integers", test_float_sums_integers) == NULL ||
-        CU_add_test(s, "float64 sums within 256 ulp of the sum of magnitudes",
-                    test_float_sums_bounded) == NULL ||
-        CU_add_test(s, "float64 sums exact across blocks", test_float_sums_across_blocks) == NULL ||
-        CU_add_test(s, "float64 NaN, Inf, -0.0, subnormal, DBL_MAX", test_float_specials) == NULL ||
-        CU_add_test(s, "float64 merges into *st", test_float_accumulates) == NULL ||
-        CU_add_test(s, "int64 values and exact sums", test_int64_values) == NULL ||
-        CU_add_test(s, "int64 overflow offsets", test_int64_overflow) == NULL ||
-        CU_add_test(s, "int64 merges into *st", test_int64_accumulates) == NULL ||
-        CU_add_test(s, "int64->float64 known values and sums", test_i2f_known) == NULL ||
-        CU_add_test(s, "int64->float64 rounding and exact sums", test_i2f_values) == NULL ||
-        CU_add_test(s, "int64->float64 agrees with int64 kernel", test_i2f_consistent) == NULL) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    const unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures != 0;
+    static const sq_unit_test tests[] = {
+        {"float64 values and min/max/counts", test_float_values},
+        {"float64 sums of small integers", test_float_sums_integers},
+        {"float64 sums correctly rounded, random magnitudes", test_float_sums_bounded},
+        {"float64 sums exact across blocks", test_float_sums_across_blocks},
+        {"float64 NaN, Inf, -0.0, subnormal, DBL_MAX", test_float_specials},
+        {"float64 merges into *st", test_float_accumulates},
+        {"int64 values and exact sums", test_int64_values},
+        {"int64 overflow offsets", test_int64_overflow},
+        {"int64 merges into *st", test_int64_accumulates},
+        {"int64->float64 known values and sums", test_i2f_known},
+        {"int64->float64 rounding and exact sums", test_i2f_values},
+        {"int64->float64 agrees with int64 kernel", test_i2f_consistent},
+    };
+    return sq_unit_run("kernel", tests, sizeof tests / sizeof tests[0]);
 }

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "generate.h"
 #include "options.h"
+#include "unit.h"
 
 #define TWO62 (INT64_C(1) << 62)
 
@@ -699,31 +700,19 @@ static void test_cli_help_matches_parser(void) {
 }
 
 int main(void) {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("options", NULL, NULL);
-    if (s == NULL || CU_add_test(s, "sq_parse_count valid", test_count_valid) == NULL ||
-        CU_add_test(s, "sq_parse_count invalid", test_count_invalid) == NULL ||
-        CU_add_test(s, "sq_parse_count messages", test_count_messages) == NULL ||
-        CU_add_test(s, "messages stay one line", test_messages_one_line) == NULL ||
-        CU_add_test(s, "sq_parse_input_spec", test_input_spec) == NULL ||
-        CU_add_test(s, "sq_parse_gen_spec valid", test_gen_spec_valid) == NULL ||
-        CU_add_test(s, "sq_parse_gen_spec invalid", test_gen_spec_invalid) == NULL ||
-        CU_add_test(s, "defaults and no arguments", test_cli_defaults) == NULL ||
-        CU_add_test(s, "run command lines", test_cli_run) == NULL ||
-        CU_add_test(s, "verify, info, help, version", test_cli_verify_info_help) == NULL ||
-        CU_add_test(s, "usage errors", test_cli_errors) == NULL ||
-        CU_add_test(s, "help lists exactly the accepted options", test_cli_help_matches_parser) ==
-            NULL) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    const unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures != 0;
+    static const sq_unit_test tests[] = {
+        {"sq_parse_count valid", test_count_valid},
+        {"sq_parse_count invalid", test_count_invalid},
+        {"sq_parse_count messages", test_count_messages},
+        {"messages stay one line", test_messages_one_line},
+        {"sq_parse_input_spec", test_input_spec},
+        {"sq_parse_gen_spec valid", test_gen_spec_valid},
+        {"sq_parse_gen_spec invalid", test_gen_spec_invalid},
+        {"defaults and no arguments", test_cli_defaults},
+        {"run command lines", test_cli_run},
+        {"verify, info, help, version", test_cli_verify_info_help},
+        {"usage errors", test_cli_errors},
+        {"help lists exactly the accepted options", test_cli_help_matches_parser},
+    };
+    return sq_unit_run("options", tests, sizeof tests / sizeof tests[0]);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "unit.h"
 
 #define TWO62 (INT64_C(1) << 62)
 
@@ -468,26 +469,13 @@ static void test_shape_blocks(void) {
 }
 
 int main(void) {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("plan", NULL, NULL);
-    if (s == NULL ||
-        CU_add_test(s, "brute force grid of (n, chunk, nranks)", test_brute_force_grid) == NULL ||
-        CU_add_test(s, "random triples", test_random_triples) == NULL ||
-        CU_add_test(s, "edge cases: n=0, n<nranks, chunk>n, remainders", test_edges_small) ==
-            NULL ||
-        CU_add_test(s, "n = 2^62 with huge rank counts", test_huge) == NULL ||
-        CU_add_test(s, "invalid arguments", test_invalid) == NULL ||
-        CU_add_test(s, "shapes: flat ranges as hyperslab blocks", test_shape_blocks) == NULL) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    const unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures != 0;
+    static const sq_unit_test tests[] = {
+        {"brute force grid of (n, chunk, nranks)", test_brute_force_grid},
+        {"random triples", test_random_triples},
+        {"edge cases: n=0, n<nranks, chunk>n, remainders", test_edges_small},
+        {"n = 2^62 with huge rank counts", test_huge},
+        {"invalid arguments", test_invalid},
+        {"shapes: flat ranges as hyperslab blocks", test_shape_blocks},
+    };
+    return sq_unit_run("plan", tests, sizeof tests / sizeof tests[0]);
 }

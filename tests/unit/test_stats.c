@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "unit.h"
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -80,23 +81,6 @@ static double ref_to_double(const sq_i256 *v) {
 }
 
 /* Decimal text of an __int128, written independently of the code under test. */
-static void i128_dec(__int128 v, char *buf) {
-    char tmp[64];
-    int n = 0;
-    const int neg = v < 0;
-    unsigned __int128 m = neg ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
-    do {
-        tmp[n++] = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m);
-    int k = 0;
-    if (neg)
-        buf[k++] = '-';
-    while (n)
-        buf[k++] = tmp[--n];
-    buf[k] = '\0';
-}
-
 static void check_dec(const sq_i256 *a, const char *expect) {
     char buf[SQ_I256_DECIMAL_MAX];
     memset(buf, 'x', sizeof buf);
@@ -210,7 +194,7 @@ static void test_i256_add(void) {
             }
         }
         char want[64], got[SQ_I256_DECIMAL_MAX];
-        i128_dec(ref, want);
+        sq_unit_i128_dec(ref, want);
         sq_i256_to_decimal(&a, got, sizeof got);
         bad += strcmp(want, got) != 0;
     }
@@ -831,29 +815,18 @@ static void test_stats_merge_float(void) {
 }
 
 int main(void) {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("stats", NULL, NULL);
-    if (s == NULL || CU_add_test(s, "i256 add, add_i128, carries", test_i256_add) == NULL ||
-        CU_add_test(s, "i256 cmp", test_i256_cmp) == NULL ||
-        CU_add_test(s, "i256 add_product3 vs __int128", test_i256_product3_small) == NULL ||
-        CU_add_test(s, "i256 add_product3 big values", test_i256_product3_big) == NULL ||
-        CU_add_test(s, "i256 from_mul and overflow", test_i256_from_mul) == NULL ||
-        CU_add_test(s, "i256 decimal text", test_i256_decimal) == NULL ||
-        CU_add_test(s, "i256 decimal round trip of -2^255", test_i256_decimal_min) == NULL ||
-        CU_add_test(s, "i256 to_double rounding", test_i256_to_double) == NULL ||
-        CU_add_test(s, "stats init and names", test_stats_init) == NULL ||
-        CU_add_test(s, "stats merge int64", test_stats_merge_int) == NULL ||
-        CU_add_test(s, "stats merge float64", test_stats_merge_float) == NULL) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    const unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures != 0;
+    static const sq_unit_test tests[] = {
+        {"i256 add, add_i128, carries", test_i256_add},
+        {"i256 cmp", test_i256_cmp},
+        {"i256 add_product3 vs __int128", test_i256_product3_small},
+        {"i256 add_product3 big values", test_i256_product3_big},
+        {"i256 from_mul and overflow", test_i256_from_mul},
+        {"i256 decimal text", test_i256_decimal},
+        {"i256 decimal round trip of -2^255", test_i256_decimal_min},
+        {"i256 to_double rounding", test_i256_to_double},
+        {"stats init and names", test_stats_init},
+        {"stats merge int64", test_stats_merge_int},
+        {"stats merge float64", test_stats_merge_float},
+    };
+    return sq_unit_run("stats", tests, sizeof tests / sizeof tests[0]);
 }
