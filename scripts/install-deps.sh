@@ -5,12 +5,13 @@ set -euo pipefail
 [ "${SQCUBE_SKIP_INSTALL:-0}" = 1 ] && exit 0
 
 PACKAGES=(
-    build-essential cmake pkg-config git         # compiler and build
-    libopenmpi-dev openmpi-bin                   # MPI (Open MPI)
-    libhdf5-openmpi-dev hdf5-tools               # parallel HDF5 and h5dump
-    libcunit1-dev                                # unit tests
+    build-essential cmake pkg-config git          # compiler and build
+    libopenmpi-dev openmpi-bin                    # MPI (Open MPI)
+    libhdf5-openmpi-dev hdf5-tools                # parallel HDF5 and h5dump
+    libcunit1-dev                                 # unit tests
     python3-h5py python3-numpy python3-matplotlib # independent checks and analysis
-    clang-format                                 # the style check
+    python3-mpi4py python3-h5py-mpi               # the mpi4py + parallel h5py peer (bench/)
+    clang-format                                  # the style check
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

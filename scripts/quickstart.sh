@@ -14,6 +14,9 @@ N=${SQCUBE_N:-1e7}
 OUT=${SQCUBE_OUT:-$ROOT/out/quickstart.h5}
 mkdir -p "$(dirname "$OUT")"
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# One node: Open MPI's ob1 transport starts about 0.2 s sooner than the default (UCX) here, for
+# the same run (docs/performance.md). Across nodes leave the choice to the MPI library.
+export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
 # Each rank gets THREADS cores when the machine has them; on a smaller one, no binding (binding
 # a rank to one core would pile its threads onto it).
 if [ "$(nproc)" -ge $((2 * THREADS)) ]; then

@@ -49,10 +49,26 @@ static const char *h5_detail(char *buf) {
     return buf;
 }
 
+/* The most elements one H5Dread/H5Dwrite call moves (all memory types here are 8 bytes): 1 GiB,
+ * well below the 2 GiB where int counts in MPI-IO end. SQCUBE_MAX_TRANSFER (bytes) lowers it, so
+ * that the tests can exercise the splitting on small data. */
+static int64_t transfer_piece = (INT64_C(1) << 30) / 8;
+
 void sq_h5_init(void) {
     const char *debug = getenv("SQCUBE_HDF5_DEBUG");
     debug_hdf5 = debug != NULL && strcmp(debug, "1") == 0;
+    const char *max = getenv("SQCUBE_MAX_TRANSFER");
+    if (max != NULL && *max != '\0') {
+        char *end;
+        const long long bytes = strtoll(max, &end, 10);
+        if (*end == '\0' && bytes >= 8 && bytes / 8 < transfer_piece)
+            transfer_piece = bytes / 8;
+    }
     H5Eset_auto2(H5E_DEFAULT, capture_error, NULL);
+}
+
+int64_t sq_h5_max_transfer(void) {
+    return transfer_piece * 8;
 }
 
 void sq_h5_version(char *buf, size_t len) {
@@ -212,6 +228,33 @@ static int select_range(hid_t dset, int64_t offset, int64_t count, hid_t *fspace
         H5Sclose(*mspace);
         H5Sclose(*fspace);
         return -1;
+    }
+    return 0;
+}
+
+/* Reads or writes the flat range [offset, offset + count) of dset from or into buf (8-byte
+ * elements), in sq_transfer_calls(max_request, piece) calls - the same number on every rank, as
+ * collective transfers need - of at most `piece` elements each. Notes the I/O mode of the calls
+ * that moved data in rec. Returns 0, -1 when a selection failed, -2 when a transfer failed. */
+static int transfer(hid_t dset, hid_t mtype, hid_t dxpl, int64_t offset, int64_t count,
+                    int64_t max_request, void *buf, int writing, io_record *rec) {
+    const int64_t calls =
+        sq_transfer_calls(max_request > count ? max_request : count, transfer_piece);
+    for (int64_t p = 0; p < calls; ++p) {
+        const sq_range part = sq_transfer_piece(count, transfer_piece, p);
+        const int64_t n = part.end - part.begin;
+        hid_t fspace, mspace;
+        if (select_range(dset, offset + part.begin, n, &fspace, &mspace) < 0)
+            return -1;
+        char *at = (char *)buf + part.begin * 8;
+        const herr_t rc = writing ? H5Dwrite(dset, mtype, mspace, fspace, dxpl, at)
+                                  : H5Dread(dset, mtype, mspace, fspace, dxpl, at);
+        H5Sclose(mspace);
+        H5Sclose(fspace);
+        if (rc < 0)
+            return -2;
+        if (n > 0 && rec != NULL)
+            io_note(rec, dxpl);
     }
     return 0;
 }
@@ -416,7 +459,8 @@ out_close_file:
 /* ---- reader -------------------------------------------------------------------------------- */
 
 struct sq_h5_reader {
-    int64_t n; /* elements in the dataset */
+    int64_t n;           /* elements in the dataset */
+    int64_t max_request; /* the longest read any rank asks for (the same on every rank) */
     hid_t file, dset, dxpl;
     io_record io;
     sq_read_type read_as;
@@ -424,13 +468,15 @@ struct sq_h5_reader {
 };
 
 int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
-                      sq_read_type read_as, sq_io_mode io, sq_h5_reader **out, sq_error *err) {
+                      sq_read_type read_as, sq_io_mode io, int64_t max_request, sq_h5_reader **out,
+                      sq_error *err) {
     char detail[256];
     *out = NULL;
     sq_h5_reader *r = calloc(1, sizeof *r);
     if (r == NULL)
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", file);
     r->file = r->dset = r->dxpl = -1;
+    r->max_request = max_request;
     r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
     const hid_t fapl = mpio_fapl_hints(comm, hints, io);
@@ -459,15 +505,11 @@ int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf,
     char detail[256];
     if (r->n == 0)
         return SQ_OK; /* an empty dataset: every rank skips alike */
-    hid_t fspace, mspace;
-    if (select_range(r->dset, offset, count, &fspace, &mspace) < 0)
+    const int rc = transfer(r->dset, read_type(r->read_as), r->dxpl, offset, count, r->max_request,
+                            buf, 0, &r->io);
+    if (rc == -1)
         return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
                        (long long)offset, (long long)(offset + count), r->name, h5_detail(detail));
-    const herr_t rc = H5Dread(r->dset, read_type(r->read_as), mspace, fspace, r->dxpl, buf);
-    H5Sclose(mspace);
-    H5Sclose(fspace);
-    if (rc >= 0 && count > 0)
-        io_note(&r->io, r->dxpl);
     if (rc < 0)
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "reading elements %lld..%lld of '%s' failed (%s); the file may be "
@@ -606,12 +648,54 @@ struct sq_h5_writer {
     hid_t fapl; /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
     io_record io;
     sq_dtype type;
+    sq_h5_write_settings set;
+    char storage[256]; /* sq_h5_writer_storage */
     char path[SQ_PATH_MAX];
 };
 
-int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const char *path,
-                        const sq_shape *shape, sq_dtype out_type, sq_io_mode io, sq_h5_writer **out,
-                        sq_error *err) {
+/* The dataset creation properties: no fill pass (every element is written exactly once) and the
+ * whole extent allocated at creation, as parallel HDF5 wants; with compression, chunks shaped by
+ * sq_storage_chunk_dims with the shuffle and deflate filters (parallel HDF5 writes filtered
+ * datasets collectively only). Describes the storage in w->storage. */
+static hid_t result_dcpl(sq_h5_writer *w, const sq_shape *shape) {
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl < 0)
+        return -1;
+    if (H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0 ||
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0) {
+        H5Pclose(dcpl);
+        return -1;
+    }
+    snprintf(w->storage, sizeof w->storage, "contiguous");
+    /* A scalar or an empty dataset has nothing to compress and cannot be chunked usefully. */
+    if (w->set.compress <= 0 || shape->rank == 0 || w->n == 0)
+        return dcpl;
+    int64_t cdims[SQ_MAX_RANK];
+    hsize_t hdims[SQ_MAX_RANK];
+    sq_storage_chunk_dims(shape, w->set.storage_chunk, cdims);
+    for (int k = 0; k < shape->rank; ++k)
+        hdims[k] = (hsize_t)cdims[k];
+    if (H5Pset_chunk(dcpl, shape->rank, hdims) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+        H5Pset_deflate(dcpl, (unsigned)w->set.compress) < 0) {
+        H5Pclose(dcpl);
+        return -1;
+    }
+    sq_shape chunk = {.rank = shape->rank};
+    memcpy(chunk.dims, cdims, sizeof(int64_t) * (size_t)shape->rank);
+    char text[160];
+    sq_shape_format(&chunk, text, sizeof text);
+    snprintf(w->storage, sizeof w->storage, "chunked %s, shuffle + deflate level %d", text,
+             w->set.compress);
+    return dcpl;
+}
+
+void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len) {
+    snprintf(buf, len, "%s", w->storage);
+}
+
+int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+                        const char *path, const sq_shape *shape, sq_dtype out_type,
+                        sq_h5_writer **out, sq_error *err) {
     char detail[256];
     *out = NULL;
     sq_h5_writer *w = calloc(1, sizeof *w);
@@ -619,15 +703,23 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const 
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory creating '%s'", path);
     w->file = w->square = w->cube = w->dxpl = w->fapl = -1;
     w->type = out_type;
+    w->set = *set;
     w->n = sq_shape_count(shape);
     snprintf(w->path, sizeof w->path, "%s", path);
+    if (set->compress > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "--compress: this HDF5 library has no deflate (gzip) filter; run without "
+                "--compress");
+        free(w);
+        return err->status;
+    }
 
-    const hid_t fapl = mpio_fapl_hints(comm, hints, io);
-    if (fapl >= 0 && alignment > 0 &&
-        H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)alignment) < 0) {
+    const hid_t fapl = mpio_fapl_hints(comm, hints, set->io);
+    if (fapl >= 0 && set->alignment > 0 &&
+        H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)set->alignment) < 0) {
         H5Pclose(fapl);
         sq_fail(err, SQ_ERR_RUNTIME, "cannot set an alignment of %lld bytes (%s)",
-                (long long)alignment, h5_detail(detail));
+                (long long)set->alignment, h5_detail(detail));
         free(w);
         return err->status;
     }
@@ -647,11 +739,8 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const 
         dims[k] = (hsize_t)shape->dims[k];
     const hid_t space =
         shape->rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(shape->rank, dims, NULL);
-    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    /* Every element is written exactly once: skip the fill pass. Parallel HDF5 allocates the
-     * whole contiguous extent at creation. */
-    if (space >= 0 && dcpl >= 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0 &&
-        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0) {
+    const hid_t dcpl = result_dcpl(w, shape);
+    if (space >= 0 && dcpl >= 0) {
         const hid_t ftype = out_type == SQ_DTYPE_INT64 ? H5T_STD_I64LE : H5T_IEEE_F64LE;
         w->square = H5Dcreate2(w->file, "square", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (w->square >= 0)
@@ -661,7 +750,7 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const 
         H5Pclose(dcpl);
     if (space >= 0)
         H5Sclose(space);
-    w->dxpl = transfer_dxpl(io);
+    w->dxpl = transfer_dxpl(set->io);
     if (w->square < 0 || w->cube < 0 || w->dxpl < 0) {
         char text[256];
         sq_shape_format(shape, text, sizeof text);
@@ -680,20 +769,17 @@ int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const voi
     char detail[256];
     if (w->n == 0)
         return SQ_OK; /* empty datasets: every rank skips alike */
-    hid_t fspace, mspace;
     const hid_t mtype = native_type(w->type);
     const hid_t dsets[2] = {w->square, w->cube};
-    const void *bufs[2] = {sq, cu};
+    /* HDF5 only reads from the buffers it writes; its API takes them as const void *. */
+    void *bufs[2] = {(void *)(uintptr_t)sq, (void *)(uintptr_t)cu};
     for (int i = 0; i < 2; ++i) {
-        if (select_range(dsets[i], offset, count, &fspace, &mspace) < 0)
+        const int rc = transfer(dsets[i], mtype, w->dxpl, offset, count, w->set.max_request,
+                                bufs[i], 1, &w->io);
+        if (rc == -1)
             return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
                            (long long)offset, (long long)(offset + count), w->path,
                            h5_detail(detail));
-        const herr_t rc = H5Dwrite(dsets[i], mtype, mspace, fspace, w->dxpl, bufs[i]);
-        H5Sclose(mspace);
-        H5Sclose(fspace);
-        if (rc >= 0 && count > 0)
-            io_note(&w->io, w->dxpl);
         if (rc < 0)
             return sq_fail(err, SQ_ERR_RUNTIME,
                            "writing elements %lld..%lld of /%s to '%s' failed (%s); check the "
@@ -790,8 +876,11 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
         step = "/timing";
         bad = write_timing(w, rank, nranks, timers) < 0;
     }
-    /* Everything else reaches the file before `complete` says it is whole. */
-    if (!bad) {
+    /* With --sync everything else reaches stable storage before `complete` says it is whole (the
+     * MPI-IO driver's flush is an MPI_File_sync). Without it the data is in the file system's
+     * cache: the partial name and the rename after the close still keep an interrupted run from
+     * looking complete. */
+    if (!bad && w->set.sync) {
         step = "the datasets";
         bad = H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0;
     }
@@ -969,19 +1058,17 @@ fail:
     return err->status;
 }
 
-int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, void *sq, void *cu,
-                      sq_error *err) {
+int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, int64_t max_request, void *sq,
+                      void *cu, sq_error *err) {
     char detail[256];
     const hid_t dsets[2] = {r->square, r->cube};
     void *bufs[2] = {sq, cu};
     for (int i = 0; i < 2; ++i) {
-        hid_t fspace, mspace;
-        if (select_range(dsets[i], offset, count, &fspace, &mspace) < 0)
+        const int rc = transfer(dsets[i], native_type(r->type), r->dxpl, offset, count, max_request,
+                                bufs[i], 0, NULL);
+        if (rc == -1)
             return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements of '%s' (%s)", r->path,
                            h5_detail(detail));
-        const herr_t rc = H5Dread(dsets[i], native_type(r->type), mspace, fspace, r->dxpl, bufs[i]);
-        H5Sclose(mspace);
-        H5Sclose(fspace);
         if (rc < 0)
             return sq_fail(err, SQ_ERR_RUNTIME,
                            "reading elements %lld..%lld of /%s in '%s' failed (%s)",

@@ -25,6 +25,9 @@
 /* Silences HDF5's automatic error stack printing (SQCUBE_HDF5_DEBUG=1 keeps it). */
 void sq_h5_init(void);
 
+/* The most bytes one H5Dread/H5Dwrite call moves: 1 GiB, or less by SQCUBE_MAX_TRANSFER. */
+int64_t sq_h5_max_transfer(void);
+
 /* "1.10.8". */
 void sq_h5_version(char *buf, size_t len);
 
@@ -53,9 +56,11 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
 typedef struct sq_h5_reader sq_h5_reader;
 
 int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
-                      sq_read_type read_as, sq_io_mode io, sq_h5_reader **out, sq_error *err);
-/* Reads elements [offset, offset + count) of the row-major order into buf (count may be 0).
- * Collective. */
+                      sq_read_type read_as, sq_io_mode io, int64_t max_request, sq_h5_reader **out,
+                      sq_error *err);
+/* Reads elements [offset, offset + count) of the row-major order into buf (count may be 0, and
+ * at most the max_request given to open, which must be the same on every rank: a read longer than
+ * 1 GiB is split into several calls, as many on every rank). Collective. */
 int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf, sq_error *err);
 /* Collective; safe on NULL. */
 void sq_h5_reader_close(sq_h5_reader *r);
@@ -63,15 +68,28 @@ void sq_h5_reader_close(sq_h5_reader *r);
 /* ---- writing a result file (collective) ------------------------------------------------ */
 typedef struct sq_h5_writer sq_h5_writer;
 
-/* Creates path (replacing it) with /square and /cube of the given shape and out_type. */
-/* hints: MPI-IO hints for the file (MPI_INFO_NULL for none); alignment: H5Pset_alignment for
- * objects of 1 MiB or more (0: HDF5's default). */
-int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, int64_t alignment, const char *path,
-                        const sq_shape *shape, sq_dtype out_type, sq_io_mode io, sq_h5_writer **out,
-                        sq_error *err);
+/* How a result file is laid out and written. */
+typedef struct sq_h5_write_settings {
+    sq_io_mode io;         /* collective or independent transfers */
+    int64_t alignment;     /* H5Pset_alignment for objects of 1 MiB or more (0: HDF5's default) */
+    int compress;          /* 0: contiguous datasets; 1-9: chunked, shuffle + deflate this level */
+    int64_t storage_chunk; /* with compress: elements per HDF5 chunk (at most; see plan.h) */
+    int64_t max_request;   /* the longest write any rank makes (the same on every rank) */
+    int sync;              /* flush to stable storage (MPI_File_sync) before `complete` */
+} sq_h5_write_settings;
+
+/* Creates path (replacing it) with /square and /cube of the given shape and out_type. hints:
+ * MPI-IO hints for the file (MPI_INFO_NULL for none). */
+int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+                        const char *path, const sq_shape *shape, sq_dtype out_type,
+                        sq_h5_writer **out, sq_error *err);
+/* The storage of the datasets in words: "contiguous" or "chunked 1048576, shuffle + deflate level
+ * 6". Not collective. */
+void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len);
 /* The open file's MPI_File handle (as void *, for sq_par_file_hints), or NULL. Not collective. */
 const void *sq_h5_writer_mpi_file(const sq_h5_writer *w);
-/* Writes elements [offset, offset + count) of both datasets (count may be 0). Collective. */
+/* Writes elements [offset, offset + count) of both datasets (count may be 0, and at most the
+ * settings' max_request; longer than 1 GiB, a write is split as reads are). Collective. */
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
                        const void *cu, sq_error *err);
 /* Writes the root attributes, /provenance and /timing (this rank's row: its phase seconds), then
@@ -105,9 +123,10 @@ typedef struct sq_result_meta {
  * sqcube result; a partial file opens (complete == 0) and the caller decides. */
 int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_result_meta *meta,
                       sq_error *err);
-/* Reads elements [offset, offset + count) of /square and /cube as output_type. Collective. */
-int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, void *sq, void *cu,
-                      sq_error *err);
+/* Reads elements [offset, offset + count) of /square and /cube as output_type; count <=
+ * max_request, the same on every rank (see sq_h5_reader_read). Collective. */
+int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, int64_t max_request, void *sq,
+                      void *cu, sq_error *err);
 /* Reads the whole /timing table (timing_rows x SQ_NPHASES) into rows. Not collective when the
  * file was opened on MPI_COMM_SELF. */
 int sq_h5_result_timing(sq_h5_result *r, double *rows, sq_error *err);

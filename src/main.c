@@ -160,6 +160,9 @@ static void fill_provenance(const sq_options *opt, const sq_job *job, const sq_p
     snprintf(p->io_mode_requested, sizeof p->io_mode_requested, "%s", sq_io_mode_name(opt->io));
     snprintf(p->mpiio_hints_requested, sizeof p->mpiio_hints_requested, "%s", opt->hints);
     p->alignment = opt->alignment;
+    p->compress_level = opt->compress;
+    p->sync = opt->sync;
+    p->max_transfer = sq_h5_max_transfer();
     sq_utc_now(p->start_time_utc, sizeof p->start_time_utc);
     p->ranks = par->size;
     p->threads_per_rank = job->threads;
@@ -225,11 +228,20 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     MPI_Info hints = sq_par_info_create(opt->hints);
     if (job.source == SQ_SOURCE_FILE)
         sq_h5_reader_open(par->comm, hints, job.input_file, job.input.dataset, job.input.read_as,
-                          opt->io, &in, err);
+                          opt->io, job.plan.chunk, &in, err);
     if (sq_par_agree(par, err))
         goto out_close;
-    sq_h5_writer_create(par->comm, hints, opt->alignment, job.partial, &job.input.shape,
-                        job.out_type, opt->io, &out, err);
+    const int64_t chunk = job.plan.chunk;
+    const sq_h5_write_settings wset = {
+        .io = opt->io,
+        .alignment = opt->alignment,
+        .compress = opt->compress,
+        .storage_chunk = chunk < SQ_MAX_STORAGE_CHUNK ? chunk : SQ_MAX_STORAGE_CHUNK,
+        .max_request = chunk,
+        .sync = opt->sync,
+    };
+    sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type, &out,
+                        err);
     if (sq_par_agree(par, err))
         goto out_close;
     if (par->rank == 0)
@@ -259,6 +271,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     if (par->rank == 0) {
         sq_utc_now(prov.end_time_utc, sizeof prov.end_time_utc);
         /* Rank 0's view of what HDF5 did; the causes HDF5 reports are over all ranks. */
+        sq_h5_writer_storage(out, prov.storage, sizeof prov.storage);
         sq_h5_writer_io(out, prov.io_write_actual, sizeof prov.io_write_actual,
                         prov.io_write_no_collective_cause,
                         sizeof prov.io_write_no_collective_cause);

@@ -22,6 +22,8 @@ enum opt_id {
     OPT_IO,
     OPT_MPIIO_HINT,
     OPT_ALIGNMENT,
+    OPT_COMPRESS,
+    OPT_SYNC,
     OPT_FORCE,
     OPT_QUIET,
     OPT_HELP,
@@ -58,7 +60,8 @@ static const opt_spec option_table[] = {
      "Result file to create. Written as FILE.partial and renamed to FILE only when complete."},
     {OPT_CHUNK, "chunk", 'c', "N", FOR_RUN, "1M",
      "Elements per chunk: the unit of work and of I/O. Memory per rank is about 3 chunk buffers of "
-     "8 bytes per element. K/M/G/T suffixes (powers of 2) and 1e6-style numbers; 1 to 128M."},
+     "8 bytes per element. K/M/G/T suffixes (powers of 2) and 1e6-style numbers; 1 to 4G. A chunk "
+     "of more than 1 GiB is read and written in several MPI-IO calls."},
     {OPT_OUTPUT_TYPE, "output-type", 0, "auto|int64|float64", FOR_RUN, "auto",
      "Type of /square and /cube. auto: float64 for float input, int64 for integer input (for "
      "range:N with N > 2097151, whose cubes pass int64, float64). int64 fails on a value whose "
@@ -78,6 +81,14 @@ static const opt_spec option_table[] = {
     {OPT_ALIGNMENT, "alignment", 0, "BYTES", FOR_RUN, "1M",
      "Align every object of 1 MiB or more in the output to a multiple of BYTES (H5Pset_alignment): "
      "set it to the file system's stripe size. 0 keeps HDF5's default (no alignment)."},
+    {OPT_COMPRESS, "compress", 0, "LEVEL", FOR_RUN, "0",
+     "Store /square and /cube chunked (HDF5 chunks of up to min(--chunk, 16M) elements) with the "
+     "shuffle and deflate (gzip) filters at LEVEL 1-9, written through parallel HDF5's collective "
+     "filtered writes (needs --io collective). 0: contiguous, uncompressed."},
+    {OPT_SYNC, "sync", 0, NULL, FOR_RUN, NULL,
+     "Flush the data to stable storage (MPI_File_sync) before the file is marked complete and "
+     "renamed, so that not even a node crash can leave a complete-looking file with lost data. "
+     "Costs the time the disk needs to write the data."},
     {OPT_FORCE, "force", 'f', NULL, FOR_RUN, NULL, "Replace the output file if it exists."},
     {OPT_QUIET, "quiet", 'q', NULL, FOR_RUN | FOR_VERIFY, NULL,
      "Print nothing but errors (and, for verify, the verdict)."},
@@ -361,8 +372,8 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
                            "--chunk: 0 elements per chunk; give at least 1 (default 1M)");
         if (opt->chunk > SQ_MAX_CHUNK)
             return sq_fail(err, SQ_ERR_USAGE,
-                           "--chunk: %s elements per chunk is more than the limit of 128M "
-                           "(2^27 = 134217728: 1 GiB per buffer, 3 buffers per rank)",
+                           "--chunk: %s elements per chunk is more than the limit of 4G "
+                           "(2^32 = 4294967296: 32 GiB per buffer, 3 buffers per rank)",
                            value);
         return SQ_OK;
     case OPT_OUTPUT_TYPE:
@@ -407,6 +418,20 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
     }
     case OPT_ALIGNMENT:
         return sq_parse_count(value, "--alignment", &opt->alignment, err);
+    case OPT_COMPRESS: {
+        char *end;
+        errno = 0;
+        const long level = strtol(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0' || level < 0 || level > 9)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--compress: '%s' is not a level from 0 (off) to 9 (gzip levels)",
+                           value);
+        opt->compress = (int)level;
+        return SQ_OK;
+    }
+    case OPT_SYNC:
+        opt->sync = true;
+        return SQ_OK;
     case OPT_FORCE:
         opt->force = true;
         return SQ_OK;
@@ -512,6 +537,10 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
                            "run needs an input: --input FILE[:/DATASET] or --generate KIND:N");
         if (opt->output[0] == '\0')
             return sq_fail(err, SQ_ERR_USAGE, "run needs --output FILE");
+        if (opt->compress > 0 && opt->io == SQ_IO_INDEPENDENT)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--compress needs --io collective: parallel HDF5 writes compressed "
+                           "datasets only collectively");
     } else if (opt->output[0] == '\0') {
         return sq_fail(err, SQ_ERR_USAGE, "%s needs a result file: sqcube %s FILE",
                        command_name(cmd), command_name(cmd));
@@ -551,7 +580,7 @@ void sq_options_print_help(FILE *out, sq_command command) {
         fprintf(out, "  sqcube help COMMAND | sqcube COMMAND --help | sqcube --version\n\n");
         fprintf(out, "Commands:\n");
         for (size_t c = 0; c < NCOMMANDS; ++c) {
-            fprintf(out, "  %-8s\n", command_table[c].name);
+            fprintf(out, "  %s\n", command_table[c].name);
             print_wrapped(out, command_table[c].summary, 6);
         }
         fprintf(out, "\nLaunch under MPI, e.g.: OMP_NUM_THREADS=2 mpirun -np 2 sqcube run "

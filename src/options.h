@@ -57,9 +57,13 @@ typedef enum sq_io_mode {
 
 /* The default chunk: 1 Mi elements (8 MiB per float64/int64 buffer). */
 #define SQ_DEFAULT_CHUNK (INT64_C(1) << 20)
-/* The largest chunk: 2^27 elements, 1 GiB per buffer, so that one MPI-IO transfer stays below the
- * 2 GiB that HDF5 1.10 and MPI int counts allow. */
-#define SQ_MAX_CHUNK (INT64_C(1) << 27)
+/* The largest chunk: 2^32 elements, 32 GiB per buffer (transfers of a chunk past 1 GiB are split,
+ * see plan.h), a bound against typing mistakes rather than a limit of the code. */
+#define SQ_MAX_CHUNK (INT64_C(1) << 32)
+
+/* The largest HDF5 storage chunk of a compressed output: 2^24 elements (128 MiB), below HDF5's
+ * 4 GiB limit on a chunk and small enough for the filters to work chunk by chunk. */
+#define SQ_MAX_STORAGE_CHUNK (INT64_C(1) << 24)
 
 typedef struct sq_options {
     sq_command command;
@@ -75,6 +79,8 @@ typedef struct sq_options {
     sq_io_mode io;                   /* --io */
     char hints[SQ_HINTS_MAX];        /* --mpiio-hint KEY=VALUE, repeated: "k1=v1;k2=v2" */
     int64_t alignment;               /* --alignment: bytes; 0 = HDF5's default (none) */
+    int compress;                    /* --compress: 0 (contiguous) or a deflate level 1-9 */
+    bool sync;                       /* --sync: MPI_File_sync before the file is marked complete */
     bool force;                      /* --force: replace an existing output */
     bool quiet;                      /* --quiet: print errors only */
 } sq_options;

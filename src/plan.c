@@ -117,3 +117,29 @@ int sq_shape_blocks(const sq_shape *shape, int64_t begin, int64_t end, sq_block_
     }
     return blocks;
 }
+
+int64_t sq_transfer_calls(int64_t max_count, int64_t piece) {
+    if (max_count <= piece)
+        return 1;
+    return max_count / piece + (max_count % piece != 0);
+}
+
+sq_range sq_transfer_piece(int64_t count, int64_t piece, int64_t p) {
+    /* p * piece cannot overflow: p < calls <= max_count / piece + 1. */
+    const int64_t begin = p * piece < count ? p * piece : count;
+    const int64_t end = count - begin > piece ? begin + piece : count;
+    return (sq_range){begin, end};
+}
+
+int64_t sq_storage_chunk_dims(const sq_shape *shape, int64_t target, int64_t *dims) {
+    int64_t elements = 1;
+    if (target < 1)
+        target = 1;
+    for (int k = shape->rank - 1; k >= 0; --k) {
+        const int64_t extent = shape->dims[k] > 0 ? shape->dims[k] : 1;
+        const int64_t room = target / elements; /* >= 1 */
+        dims[k] = extent < room ? extent : room;
+        elements *= dims[k];
+    }
+    return elements;
+}

@@ -76,4 +76,26 @@ typedef int (*sq_block_fn)(const int64_t *start, const int64_t *count, void *ctx
  * or fn's non-zero return. */
 int sq_shape_blocks(const sq_shape *shape, int64_t begin, int64_t end, sq_block_fn fn, void *ctx);
 
+/* ---- large transfers ---------------------------------------------------------------------------
+ * MPI counts are int, and MPI-IO libraries misbehave on requests near 2 GiB, so one transfer of a
+ * chunk is split into pieces of at most `piece` elements. For collective I/O every rank must make
+ * the same number of calls: that number follows from the largest request any rank can make
+ * (max_count, the same on every rank), and a rank whose request is shorter makes empty calls. */
+
+/* The number of calls for requests of up to max_count elements: ceil(max_count / piece), at least
+ * 1 (an empty request is still one call). piece >= 1. */
+int64_t sq_transfer_calls(int64_t max_count, int64_t piece);
+
+/* Call p (0 <= p < calls) of a request of count elements: the range [begin, end) relative to the
+ * start of the request; empty once the request is used up. */
+sq_range sq_transfer_piece(int64_t count, int64_t piece, int64_t p);
+
+/* ---- chunked storage ---------------------------------------------------------------------------
+ * For compressed output the datasets are stored in HDF5 chunks. Fills dims[shape->rank] with the
+ * chunk dimensions of at most target elements, taken from the fastest dimension backwards (whole
+ * trailing dimensions while they fit, then a part of the next one, then 1), so that a storage chunk
+ * is a contiguous run of the row-major order whenever it can be; for a 1-D dataset it is
+ * min(target, n) elements. Every dimension is at least 1. Returns the chunk's element count. */
+int64_t sq_storage_chunk_dims(const sq_shape *shape, int64_t target, int64_t *dims);
+
 #endif

@@ -65,12 +65,16 @@ typedef struct sq_provenance {
     char io_read_no_collective_cause[256];
     char mpiio_hints_requested[2048]; /* --mpiio-hint pairs, "k=v;k=v" */
     char mpiio_hints_in_effect[4096]; /* the output file's hints as MPI reports them */
+    char storage[256];                /* "contiguous" or "chunked N, shuffle + deflate level L" */
     int64_t ranks;
     int64_t threads_per_rank;
     int64_t chunk;
     int64_t nchunks;
     int64_t input_count;
-    int64_t alignment; /* --alignment in bytes (0: none) */
+    int64_t alignment;      /* --alignment in bytes (0: none) */
+    int64_t compress_level; /* --compress: 0 (none) or the deflate level */
+    int64_t sync;           /* --sync: 1 when the data was synced before `complete` */
+    int64_t max_transfer;   /* bytes: the most one H5Dread/H5Dwrite call moved (larger: split) */
 } sq_provenance;
 
 /* Every field of sq_provenance, in the order the file lists them: X(name) for strings, I(name) for
@@ -104,12 +108,16 @@ typedef struct sq_provenance {
     X(io_read_no_collective_cause)                                                                 \
     X(mpiio_hints_requested)                                                                       \
     X(mpiio_hints_in_effect)                                                                       \
+    X(storage)                                                                                     \
     I(ranks)                                                                                       \
     I(threads_per_rank)                                                                            \
     I(chunk)                                                                                       \
     I(nchunks)                                                                                     \
     I(input_count)                                                                                 \
-    I(alignment)
+    I(alignment)                                                                                   \
+    I(compress_level)                                                                              \
+    I(sync)                                                                                        \
+    I(max_transfer)
 
 /* The UTC time now as ISO 8601 ("2026-11-25T18:20:00Z"). */
 void sq_utc_now(char *buf, size_t len);

@@ -21,18 +21,22 @@ for f in "${configs[0]}"/*.h5; do
 done
 [ "$n" -gt 0 ] || { echo "FAIL: no outputs to compare"; exit 1; }
 echo "agree: $n cases identical across ${#configs[@]} configurations"
-# The dynamic schedule and independent transfers must give what the static schedule with
-# collective transfers gives, in every configuration.
+# The dynamic schedule, independent transfers, compressed storage and split transfers must give
+# what the static schedule with collective, contiguous, whole transfers gives, in every
+# configuration: a case NAME_dynamic, NAME_independent, NAME_compress or NAME_split (or a
+# combination) is compared with NAME (or NAME_c5 for the shape cases, named by chunk size).
 pairs=0
 for c in "${configs[@]}"; do
-    for d in "$c"/*_dynamic.h5 "$c"/*_independent.h5; do
+    for d in "$c"/*_dynamic.h5 "$c"/*_independent.h5 "$c"/*_compress.h5 "$c"/*_split.h5; do
         [ -e "$d" ] || continue
-        s=${d%_dynamic.h5}
-        s=${s%_independent.h5}.h5
-        [ -e "$s" ] || s=${s%.h5}_c5.h5 # shape cases are named by chunk size
+        s=${d%.h5}
+        while [[ $s =~ _(dynamic|independent|compress|split)$ ]]; do s=${s%_*}; done
+        s=$s.h5
+        [ -e "$s" ] || s=${s%.h5}_c5.h5
+        [ -e "$s" ] || { echo "FAIL: no twin for $d"; exit 1; }
         "$PY" "$HERE/compare_outputs.py" "$s" "$d" >/dev/null || { echo "FAIL: $d differs from $s"; exit 1; }
         pairs=$((pairs + 1))
     done
 done
-[ "$pairs" -gt 0 ] || { echo "FAIL: no static/dynamic or collective/independent pairs"; exit 1; }
-echo "agree: $pairs dynamic-schedule or independent-I/O outputs identical to their twins"
+[ "$pairs" -gt 0 ] || { echo "FAIL: no twins compared"; exit 1; }
+echo "agree: $pairs dynamic, independent, compressed or split-transfer outputs identical to their twins"

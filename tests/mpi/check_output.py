@@ -765,6 +765,34 @@ def provenance_range_n(f):
     return gen["n"] if gen["kind"] == "range" else None
 
 
+def check_storage(rep, f, g):
+    """The layout the file has, read by h5py, against --compress as /provenance records it:
+    contiguous without it; chunked with shuffle and gzip at that level with it (a scalar or an
+    empty dataset stays contiguous)."""
+    level = get_attr(rep, g, "/provenance", "compress_level", "int64")
+    storage = get_attr(rep, g, "/provenance", "storage", "vlen-utf8")
+    if level is None or storage is None:
+        return
+    for name in ("square", "cube"):
+        d = f.get(name)
+        if not isinstance(d, h5py.Dataset):
+            continue
+        chunked = level > 0 and d.ndim > 0 and d.size > 0
+        if not chunked:
+            if d.chunks is not None or d.compression is not None:
+                rep.fail("/%s is chunked %r / %r, expected contiguous (compress_level %d)"
+                         % (name, d.chunks, d.compression, level))
+            if storage != "contiguous":
+                rep.fail("/provenance storage = %r, expected 'contiguous'" % storage)
+            continue
+        if d.compression != "gzip" or d.compression_opts != level or not d.shuffle:
+            rep.fail("/%s: compression %r level %r shuffle %r, expected gzip level %d + shuffle"
+                     % (name, d.compression, d.compression_opts, d.shuffle, level))
+        want = "chunked %s, shuffle + deflate level %d" % (shape_str(d.chunks), level)
+        if storage != want:
+            rep.fail("/provenance storage = %r, but the file has %r" % (storage, want))
+
+
 def check_provenance(rep, f, n):
     rep.begin("provenance")
     p = {}
@@ -795,6 +823,7 @@ def check_provenance(rep, f, n):
         if p["input_shape"] != want:
             rep.fail("/provenance input_shape = %r but /square has shape %r"
                      % (p["input_shape"], want))
+    check_storage(rep, f, g)
     kind = p["input_kind"]
     if kind == "generate":
         if p["input_file"]:

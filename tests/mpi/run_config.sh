@@ -10,7 +10,8 @@ mkdir -p "$OUTDIR"
 rm -f "$OUTDIR"/*.h5 "$OUTDIR"/*.partial
 
 # name | sqcube run arguments. Sizes are awkward on purpose: primes, N < ranks, N = 0,
-# chunk > N, chunk = 1, a remainder chunk, values at the int64 cube limits.
+# chunk > N, chunk = 1, a remainder chunk, values at the int64 cube limits. Arguments may start
+# with SQCUBE_*=VALUE words: environment for that case's ranks.
 CASES=(
     "range_prime|--generate range:1009 --chunk 100"
     "range_tiny|--generate range:3 --chunk 1"
@@ -45,9 +46,22 @@ CASES=(
     # independent MPI-IO transfers: results identical to collective ones
     "uniform_independent|--generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000 --io independent"
     "shape_3d_independent|--input $FIXTURES/shape_3d.h5:/x --chunk 5 --io independent --schedule dynamic"
-    "range_prime_hints|--generate range:1009 --chunk 100 --mpiio-hint cb_nodes=1 --alignment 4K"
+    "range_prime_hints|--generate range:1009 --chunk 100 --mpiio-hint cb_nodes=1 --alignment 4K --sync"
     "chunked_gzip|--input $FIXTURES/chunked_gzip.h5:/x --chunk 7777"
     "chunked_gzip_independent|--input $FIXTURES/chunked_gzip.h5:/x --chunk 7777 --io independent --schedule dynamic"
+    # compressed output (chunked, shuffle + gzip, parallel filtered writes): storage chunks that
+    # match the work chunks, that straddle rows of an N-D shape, and the contiguous fallbacks
+    "range_prime_compress|--generate range:1009 --chunk 100 --compress 6"
+    "uniform_dynamic_compress|--generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000 --compress 1 --schedule dynamic"
+    "shape_3d_compress|--input $FIXTURES/shape_3d.h5:/x --chunk 5 --compress 9"
+    "shape_scalar_compress|--input $FIXTURES/shape_scalar.h5:/x --compress 4"
+    "range_empty_compress|--generate range:0 --compress 4"
+    # transfers split into pieces (1 GiB in real runs; 80 and 200 bytes here): every rank makes
+    # the same number of collective calls, short ranks with empty selections
+    "range_prime_split|SQCUBE_MAX_TRANSFER=80 --generate range:1009 --chunk 100"
+    "shape_2d_split|SQCUBE_MAX_TRANSFER=200 --input $FIXTURES/shape_2d.h5:/x --chunk 37"
+    "chunked_gzip_independent_split|SQCUBE_MAX_TRANSFER=200 --input $FIXTURES/chunked_gzip.h5:/x --chunk 7777 --io independent"
+    "uniform_compress_split|SQCUBE_MAX_TRANSFER=800 --generate uniform:10007:seed=42:low=-2:high=3 --chunk 1000 --compress 2"
 )
 # Each stored type and each shape at two chunk sizes: one that cuts rows and planes, one large.
 for t in int8 int16 int32 uint8 uint16 uint32 uint64 int64be int32be uint16be float32 float32be \
@@ -63,6 +77,11 @@ VERIFY_NP=$(( NP % 3 + 1 )) # verify on another rank count than the run's
 for entry in "${CASES[@]}"; do
     name=${entry%%|*}
     args=${entry#*|}
+    SQ_MPI_ENV=()
+    while [[ $args == SQCUBE_*=* ]]; do
+        SQ_MPI_ENV+=("${args%% *}")
+        args=${args#* }
+    done
     out="$OUTDIR/$name.h5"
     echo "== $name: $NP ranks x $THREADS threads: sqcube run $args"
     # shellcheck disable=SC2086 # the case's arguments split on purpose
@@ -71,5 +90,10 @@ for entry in "${CASES[@]}"; do
     [ ! -e "$out.partial" ] || fail "$name: $out.partial left behind"
     sq_mpi "$VERIFY_NP" 1 verify "$out" || fail "$name: sqcube verify on $VERIFY_NP ranks exited $?"
     "$PY" "$HERE/check_output.py" "$out" || fail "$name: check_output.py found a difference"
+    for e in "${SQ_MPI_ENV[@]}"; do # the split really happened: the file records the piece size
+        [[ $e == SQCUBE_MAX_TRANSFER=* ]] || continue
+        got=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["max_transfer"])' "$out")
+        [ "$got" = $((${e#*=} / 8 * 8)) ] || fail "$name: max_transfer $got, expected ${e#*=} bytes"
+    done
 done
 echo "all ${#CASES[@]} cases passed on $NP ranks x $THREADS threads"

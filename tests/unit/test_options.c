@@ -442,14 +442,23 @@ static void test_cli_run(void) {
     CU_ASSERT_STRING_EQUAL(o.input_file, "d/in.h5");
     CU_ASSERT_STRING_EQUAL(o.input_dataset, "/x");
 
-    /* Options in any order; the largest chunk, SQ_MAX_CHUNK = 2^27, in two spellings. */
+    /* Options in any order; the largest chunk, SQ_MAX_CHUNK = 2^32, in two spellings. */
     CU_ASSERT_EQUAL(
-        PARSE(&o, &e, "run", "--output", "o.h5", "--chunk", "134217728", "--generate", "range:1"),
+        PARSE(&o, &e, "run", "--output", "o.h5", "--chunk", "4294967296", "--generate", "range:1"),
         0);
     CU_ASSERT_EQUAL(o.chunk, SQ_MAX_CHUNK);
-    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 27);
-    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--output", "o.h5", "--chunk=128M", "-g", "range:1"), 0);
-    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 27);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 32);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "--output", "o.h5", "--chunk=4G", "-g", "range:1"), 0);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 32);
+    /* --compress levels, --sync. */
+    CU_ASSERT_EQUAL(o.compress, 0);
+    CU_ASSERT_FALSE(o.sync);
+    CU_ASSERT_EQUAL(
+        PARSE(&o, &e, "run", "-o", "o.h5", "-g", "range:1", "--compress", "9", "--sync"), 0);
+    CU_ASSERT_EQUAL(o.compress, 9);
+    CU_ASSERT_TRUE(o.sync);
+    CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "-o", "o.h5", "-g", "range:1", "--compress=0"), 0);
+    CU_ASSERT_EQUAL(o.compress, 0);
     /* The element count itself may reach 2^62. */
     CU_ASSERT_EQUAL(PARSE(&o, &e, "run", "-o", "o.h5", "-g", "range:4611686018427387904"), 0);
     CU_ASSERT_EQUAL(o.gen.n, TWO62);
@@ -572,9 +581,16 @@ static void test_cli_errors(void) {
                  "4611686018427387905");
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk",
                  "4611686018427387904");
-    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "134217729");
-    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1G");
-    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk=129M");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "4294967297");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1T");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk=4097M");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--compress", "10");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--compress", "-1");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--compress", "2x");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--compress", "");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--compress", "1", "--io",
+                 "independent");
+    EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--sync=yes");
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "");
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1.5");
     EXPECT_USAGE("run", "--generate", "range:10", "--output", "o.h5", "--output-type", "int32");
@@ -603,7 +619,7 @@ static void test_cli_errors(void) {
     PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--chunk", "abc");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "abc"));
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "--chunk"));
-    PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--chunk", "1G");
+    PARSE(&o, &e, "run", "--generate", "range:10", "--output", "o.h5", "--chunk", "5G");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "--chunk"));
     CU_ASSERT(one_line(&e));
 

@@ -468,8 +468,77 @@ static void test_shape_blocks(void) {
     CU_ASSERT_EQUAL(count3, 3);
 }
 
+/* Splitting: for every max_count and piece on a small grid, every request of count <= max_count is
+ * covered exactly once, in order, by the calls, each at most `piece` long, and the number of calls
+ * is the smallest that can hold max_count (checked by counting, not by the formula). */
+static void test_transfer_split(void) {
+    int bad = 0;
+    for (int64_t piece = 1; piece <= 9; ++piece)
+        for (int64_t max_count = 0; max_count <= 40; ++max_count) {
+            const int64_t calls = sq_transfer_calls(max_count, piece);
+            int64_t need = 1;
+            while (need * piece < max_count)
+                ++need;
+            bad += calls != need;
+            for (int64_t count = 0; count <= max_count; ++count) {
+                int64_t next = 0;
+                for (int64_t p = 0; p < calls; ++p) {
+                    const sq_range r = sq_transfer_piece(count, piece, p);
+                    bad += r.begin != next || r.end < r.begin || r.end - r.begin > piece;
+                    next = r.end;
+                }
+                bad += next != count;
+            }
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* The sizes this is for: a 3 GiB request of 8-byte elements in 1 GiB pieces is 3 calls. */
+    const int64_t piece = (INT64_C(1) << 30) / 8, big = 3 * piece + 5;
+    CU_ASSERT_EQUAL(sq_transfer_calls(big, piece), 4);
+    const sq_range last = sq_transfer_piece(big, piece, 3);
+    CU_ASSERT_EQUAL(last.begin, 3 * piece);
+    CU_ASSERT_EQUAL(last.end, big);
+    const sq_range after = sq_transfer_piece(piece, piece, 3);
+    CU_ASSERT_EQUAL(after.end - after.begin, 0);
+    CU_ASSERT_EQUAL(sq_transfer_calls(SQ_MAX_COUNT, 1), SQ_MAX_COUNT);
+}
+
+/* Storage chunks: within every extent, at most target elements, trailing dimensions whole first. */
+static void test_storage_chunks(void) {
+    int64_t d[SQ_MAX_RANK];
+    sq_shape one = {1, {1000}};
+    CU_ASSERT_EQUAL(sq_storage_chunk_dims(&one, 256, d), 256);
+    CU_ASSERT_EQUAL(d[0], 256);
+    CU_ASSERT_EQUAL(sq_storage_chunk_dims(&one, 4096, d), 1000);
+    CU_ASSERT_EQUAL(d[0], 1000);
+    sq_shape three = {3, {7, 10, 30}};
+    CU_ASSERT_EQUAL(sq_storage_chunk_dims(&three, 100, d), 90); /* 1 x 3 x 30 */
+    CU_ASSERT(d[0] == 1 && d[1] == 3 && d[2] == 30);
+    CU_ASSERT_EQUAL(sq_storage_chunk_dims(&three, 20, d), 20); /* 1 x 1 x 20 */
+    CU_ASSERT(d[0] == 1 && d[1] == 1 && d[2] == 20);
+    CU_ASSERT_EQUAL(sq_storage_chunk_dims(&three, 1 << 20, d), 2100); /* the whole array */
+    /* Exhaustive over small 3-D shapes and targets: the bounds hold. */
+    int bad = 0;
+    for (int64_t a = 1; a <= 5; ++a)
+        for (int64_t b = 1; b <= 5; ++b)
+            for (int64_t c = 1; c <= 5; ++c)
+                for (int64_t t = 1; t <= 130; ++t) {
+                    sq_shape s = {3, {a, b, c}};
+                    const int64_t e = sq_storage_chunk_dims(&s, t, d);
+                    bad += e != d[0] * d[1] * d[2] || e > t || d[0] < 1 || d[1] < 1 || d[2] < 1 ||
+                           d[0] > a || d[1] > b || d[2] > c;
+                    /* Whole trailing dimensions first: a partial dimension has 1s before it. */
+                    bad += (d[2] < c && (d[1] != 1 || d[0] != 1)) || (d[1] < b && d[0] != 1);
+                    /* And no room is wasted: one more of the slowest partial dimension would not
+                     * fit. */
+                    bad += d[2] < c && d[2] + 1 <= t;
+                }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 int main(void) {
     static const sq_unit_test tests[] = {
+        {"transfers split into pieces", test_transfer_split},
+        {"storage chunk dimensions", test_storage_chunks},
         {"brute force grid of (n, chunk, nranks)", test_brute_force_grid},
         {"random triples", test_random_triples},
         {"edge cases: n=0, n<nranks, chunk>n, remainders", test_edges_small},
