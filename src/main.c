@@ -163,6 +163,7 @@ static void fill_provenance(const sq_options *opt, const sq_job *job, const sq_p
     p->compress_level = opt->compress;
     p->sync = opt->sync;
     p->max_transfer = sq_h5_max_transfer();
+    p->overlap = sq_pipeline_overlaps(job->threads);
     sq_utc_now(p->start_time_utc, sizeof p->start_time_utc);
     p->ranks = par->size;
     p->threads_per_rank = job->threads;

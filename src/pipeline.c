@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "generate.h"
 #include "kernel.h"
 
@@ -65,26 +67,80 @@ static int check_uint64(const sq_job *job, const sq_par *par, int64_t offset, in
         (unsigned long long)u[i]);
 }
 
+int sq_pipeline_overlaps(int threads) {
+    const char *off = getenv("SQCUBE_NO_OVERLAP");
+    return threads >= 2 && !(off != NULL && strcmp(off, "1") == 0);
+}
+
+/* The compute side of one chunk: generate x when the input is generated (gen != 0), check uint64
+ * input, compute the square, cube and partial reductions into *local. Runs on the calling thread's
+ * OpenMP team; makes no MPI or HDF5 call. */
+static int compute_side(const sq_job *job, const sq_par *par, int gen, int64_t offset,
+                        int64_t count, void *x, void *sq, void *cu, sq_stats *local,
+                        sq_timers *timers, sq_error *err) {
+    if (count == 0)
+        return SQ_OK;
+    if (gen) {
+        sq_timer_start(timers, SQ_PHASE_READ);
+        sq_generate(&job->gen, offset, count, x);
+        sq_timer_stop(timers, SQ_PHASE_READ);
+    }
+    sq_timer_start(timers, SQ_PHASE_COMPUTE);
+    if (job->input.read_as == SQ_READ_UINT64)
+        check_uint64(job, par, offset, count, x, err);
+    if (err->status == SQ_OK)
+        compute_chunk(job, par, offset, count, x, sq, cu, local, err);
+    sq_timer_stop(timers, SQ_PHASE_COMPUTE);
+    return err->status;
+}
+
+/* Writes a computed chunk (count may be 0: an empty selection). Collective with --io collective. */
+static void write_side(sq_h5_writer *out, int64_t offset, int64_t count, const void *sq,
+                       const void *cu, sq_timers *timers, sq_error *err) {
+    sq_timer_start(timers, SQ_PHASE_WRITE);
+    sq_h5_writer_write(out, offset, count, sq, cu, err);
+    sq_timer_stop(timers, SQ_PHASE_WRITE);
+}
+
 int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
                     sq_stats *local, sq_timers *timers, sq_error *err) {
     const sq_plan *plan = &job->plan;
     const int64_t bufn = sq_plan_buffer_elements(plan);
-    void *x = alloc_buffer(bufn), *sq = alloc_buffer(bufn), *cu = alloc_buffer(bufn);
-    if (x == NULL || sq == NULL || cu == NULL)
+    /* With two or more threads, writing chunk k (thread 0, the thread that initialised MPI, as
+     * MPI_THREAD_FUNNELED requires) overlaps computing chunk k + 1 (the other threads, as a nested
+     * team): the results are double-buffered. With one thread, or SQCUBE_NO_OVERLAP=1, the loop
+     * runs step by step. */
+    const int threads = omp_get_max_threads();
+    const int overlap = sq_pipeline_overlaps(threads);
+    void *x = alloc_buffer(bufn), *sq[2] = {alloc_buffer(bufn), NULL},
+         *cu[2] = {alloc_buffer(bufn), NULL};
+    if (overlap) {
+        sq[1] = alloc_buffer(bufn);
+        cu[1] = alloc_buffer(bufn);
+    }
+    if (x == NULL || sq[0] == NULL || cu[0] == NULL ||
+        (overlap && (sq[1] == NULL || cu[1] == NULL)))
         sq_fail(err, SQ_ERR_RUNTIME,
-                "cannot allocate 3 buffers of %lld elements (%.1f MiB) on rank %d; lower --chunk",
-                (long long)bufn, 24.0 * (double)bufn / 1048576.0, par->rank);
+                "cannot allocate %d buffers of %lld elements (%.1f MiB) on rank %d; lower --chunk",
+                overlap ? 5 : 3, (long long)bufn,
+                (overlap ? 40.0 : 24.0) * (double)bufn / 1048576.0, par->rank);
     if (sq_par_agree(par, err))
         goto out_free;
+    const int saved_levels = omp_get_max_active_levels();
+    if (overlap && saved_levels < 2)
+        omp_set_max_active_levels(2);
 
     /* Rounds: static runs max_rounds of them; dynamic goes on until no rank took a chunk. With
      * independent I/O the ranks do not meet each round: each goes until its own work runs out. */
     const int dynamic = job->schedule == SQ_SCHEDULE_DYNAMIC;
     const int lockstep = job->io == SQ_IO_COLLECTIVE;
+    const int gen = in == NULL;
     sq_counter queue;
     if (dynamic)
         sq_par_counter_create(par, &queue);
     int queue_empty = 0;
+    int slot = 0;              /* the result buffers this round computes into */
+    sq_range pending = {0, 0}; /* computed last round, written this round */
     for (int64_t round = 0; dynamic || round < plan->max_rounds; ++round) {
         int64_t k = -1;
         if (!dynamic) {
@@ -99,32 +155,51 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         const sq_range e = sq_plan_chunk_elements(plan, k); /* empty when k == -1 */
         int64_t count = e.end - e.begin;
 
-        sq_timer_start(timers, SQ_PHASE_READ);
-        if (in != NULL)
+        if (!gen) { /* HDF5 reads stay on this (the MPI) thread */
+            sq_timer_start(timers, SQ_PHASE_READ);
             sq_h5_reader_read(in, e.begin, count, x, err);
-        else if (count > 0)
-            sq_generate(&job->gen, e.begin, count, x);
-        sq_timer_stop(timers, SQ_PHASE_READ);
-
-        sq_timer_start(timers, SQ_PHASE_COMPUTE);
-        if (err->status == SQ_OK && count > 0 && job->input.read_as == SQ_READ_UINT64)
-            check_uint64(job, par, e.begin, count, x, err);
-        if (err->status == SQ_OK && count > 0)
-            compute_chunk(job, par, e.begin, count, x, sq, cu, local, err);
-        sq_timer_stop(timers, SQ_PHASE_COMPUTE);
-
-        /* The write is collective: a rank that failed still takes part, writing nothing. */
-        if (err->status != SQ_OK)
-            count = 0;
-        sq_timer_start(timers, SQ_PHASE_WRITE);
-        if (err->status == SQ_OK || count == 0) {
-            sq_error write_err;
-            sq_error_clear(&write_err);
-            sq_h5_writer_write(out, e.begin, count, sq, cu, &write_err);
-            if (write_err.status != SQ_OK && err->status == SQ_OK)
-                *err = write_err;
+            sq_timer_stop(timers, SQ_PHASE_READ);
         }
-        sq_timer_stop(timers, SQ_PHASE_WRITE);
+        if (overlap) {
+            /* Thread 0 writes last round's chunk while the others compute this one. The write
+             * happens even when this round's read failed: it is collective, and its data is
+             * good. */
+            sq_error werr, cerr;
+            sq_error_clear(&werr);
+            sq_error_clear(&cerr);
+            const int compute = err->status == SQ_OK && count > 0;
+            const int write = round > 0;
+#pragma omp parallel num_threads(2)
+            {
+                /* The runtime may give a team of one (OMP_THREAD_LIMIT, OMP_DYNAMIC): then thread
+                 * 0 does both, one after the other. */
+                const int me = omp_get_thread_num(), team = omp_get_num_threads();
+                if (me == 0 && write)
+                    write_side(out, pending.begin, pending.end - pending.begin, sq[!slot],
+                               cu[!slot], timers, &werr);
+                if ((me == 1 || team == 1) && compute) {
+                    if (team > 1)
+                        omp_set_num_threads(threads - 1);
+                    compute_side(job, par, gen, e.begin, count, x, sq[slot], cu[slot], local,
+                                 timers, &cerr);
+                }
+            }
+            if (err->status == SQ_OK)
+                *err = werr.status != SQ_OK ? werr : cerr;
+            pending = err->status == SQ_OK ? e : (sq_range){0, 0};
+            slot = !slot;
+        } else {
+            if (err->status == SQ_OK)
+                compute_side(job, par, gen, e.begin, count, x, sq[0], cu[0], local, timers, err);
+            /* The write is collective: a rank that failed still takes part, writing nothing. */
+            if (err->status != SQ_OK)
+                count = 0;
+            sq_error werr;
+            sq_error_clear(&werr);
+            write_side(out, e.begin, count, sq[0], cu[0], timers, &werr);
+            if (err->status == SQ_OK)
+                *err = werr;
+        }
 
         if (!lockstep) {
             if (err->status != SQ_OK || k < 0)
@@ -136,13 +211,21 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         if (dynamic && !sq_par_any(par, k >= 0))
             break;
     }
-    if (!lockstep)
-        sq_par_agree(par, err);
+    /* The last computed chunk (with lock-step rounds every rank has one, maybe empty, and no rank
+     * failed: they agreed on it). */
+    if (overlap && err->status == SQ_OK)
+        write_side(out, pending.begin, pending.end - pending.begin, sq[!slot], cu[!slot], timers,
+                   err);
+    sq_par_agree(par, err);
     if (dynamic)
         sq_par_counter_free(&queue);
+    if (overlap && saved_levels < 2)
+        omp_set_max_active_levels(saved_levels);
 out_free:
-    free(cu);
-    free(sq);
+    free(cu[1]);
+    free(sq[1]);
+    free(cu[0]);
+    free(sq[0]);
     free(x);
     return err->status;
 }

@@ -3,6 +3,8 @@
  *
  * Each rank streams its chunks one at a time through three buffers of one chunk each (x, x^2,
  * x^3), allocated once and reused, so memory per rank is about 24 bytes x chunk whatever n is.
+ * With two or more OpenMP threads the x^2 and x^3 buffers are doubled (40 bytes x chunk): thread 0
+ * writes chunk k while the other threads compute chunk k + 1.
  * Ranks move in lock-step rounds: in each round every rank takes a chunk (static: the next of its
  * own block, sq_plan's max_rounds rounds; dynamic: the next from a shared counter, until no rank
  * got one), reads (or generates) it, computes it on its OpenMP threads, writes it with one
@@ -39,6 +41,10 @@ typedef struct sq_job {
     sq_schedule schedule;           /* how chunks go to ranks */
     sq_io_mode io;                  /* collective (lock-step rounds) or independent */
 } sq_job;
+
+/* Whether the chunk loop overlaps writing with computing: with 2 or more OpenMP threads per rank,
+ * unless SQCUBE_NO_OVERLAP=1. Memory per rank is then 5 chunk buffers instead of 3. */
+int sq_pipeline_overlaps(int threads);
 
 /* Runs every round: reads or generates this rank's chunks, computes them into this rank's partial
  * reductions *local (thread level merged), writes them through out. in is NULL for generated

@@ -75,6 +75,7 @@ typedef struct sq_provenance {
     int64_t compress_level; /* --compress: 0 (none) or the deflate level */
     int64_t sync;           /* --sync: 1 when the data was synced before `complete` */
     int64_t max_transfer;   /* bytes: the most one H5Dread/H5Dwrite call moved (larger: split) */
+    int64_t overlap;        /* 1 when writes overlapped computing (2+ threads, double buffers) */
 } sq_provenance;
 
 /* Every field of sq_provenance, in the order the file lists them: X(name) for strings, I(name) for
@@ -117,7 +118,8 @@ typedef struct sq_provenance {
     I(alignment)                                                                                   \
     I(compress_level)                                                                              \
     I(sync)                                                                                        \
-    I(max_transfer)
+    I(max_transfer)                                                                                \
+    I(overlap)
 
 /* The UTC time now as ISO 8601 ("2026-11-25T18:20:00Z"). */
 void sq_utc_now(char *buf, size_t len);

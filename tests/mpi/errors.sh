@@ -54,6 +54,11 @@ ROWS=(
     "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152.*--output-type float64|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --output $OUT"
     "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --io independent --schedule dynamic --output $OUT"
     "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --io independent --output $OUT"
+    # the same failures with 2 threads per rank, where writes overlap computing (T2: 2 threads)
+    "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|T2 run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --output $OUT"
+    "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|T2 run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --io independent --schedule dynamic --output $OUT"
+    "1|value out of range at element 42 \\(rank [0-9]\\).*x = 9223372036854775813|$FIXTURES/uint64_big.h5|T2 run --input $FIXTURES/uint64_big.h5:/x --chunk 10 --compress 1 --output $OUT"
+    "1|truncated or damaged|$FIXTURES/truncated.h5|T2 run --input $FIXTURES/truncated.h5 --output $OUT"
     "2|--chunk: 0 elements per chunk|-|run --generate range:10 --chunk 0 --output $OUT"
     "2|--chunk: '-1' is negative|-|run --generate range:10 --chunk -1 --output $OUT"
     "2|--chunk: 'abc' is not a count|-|run --generate range:10 --chunk abc --output $OUT"
@@ -102,8 +107,13 @@ for row in "${ROWS[@]}"; do
     [ "$input" = "-" ] || before=$(md5sum <"$input")
     outputs_before=$(ls -a "$WORK" | grep -c '\.partial$' || true)
     set +e
+    threads=1
+    if [[ $args == "T2 "* ]]; then
+        threads=2
+        args=${args#T2 }
+    fi
     # shellcheck disable=SC2086 # the row's arguments split on purpose
-    sq_mpi 3 1 $args >"$WORK/stdout" 2>"$WORK/stderr"
+    sq_mpi 3 "$threads" $args >"$WORK/stdout" 2>"$WORK/stderr"
     status=$?
     set -e
     errors=$(grep -c '^sqcube: error:' "$WORK/stderr" || true)
