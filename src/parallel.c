@@ -192,10 +192,21 @@ int sq_par_any(const sq_par *par, int flag) {
     return any;
 }
 
-void sq_par_counter_create(const sq_par *par, sq_counter *c) {
+int sq_par_counter_create(const sq_par *par, sq_counter *c, sq_error *err) {
     const MPI_Aint bytes = par->rank == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
-    CHECK_MPI(
-        MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, par->comm, &c->base, &c->win));
+    const int rc =
+        MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, par->comm, &c->base, &c->win);
+    if (rc != MPI_SUCCESS) {
+        char text[MPI_MAX_ERROR_STRING] = "";
+        int len = 0;
+        MPI_Error_string(rc, text, &len);
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "--schedule dynamic: the MPI library cannot create the work queue's "
+                       "one-sided (RMA) window on rank %d (MPI_Win_allocate: %s); its transport "
+                       "has no RMA support here. With Open MPI over TCP between hosts set "
+                       "OMPI_MCA_osc=pt2pt; or use --schedule static",
+                       par->rank, text);
+    }
     CHECK_MPI(MPI_Win_lock_all(0, c->win));
     if (par->rank == 0) {
         /* Through the window (an atomic replace), not a plain store: the counter is only ever
@@ -205,6 +216,7 @@ void sq_par_counter_create(const sq_par *par, sq_counter *c) {
         CHECK_MPI(MPI_Win_flush(0, c->win));
     }
     CHECK_MPI(MPI_Barrier(par->comm));
+    return SQ_OK;
 }
 
 int64_t sq_par_counter_next(const sq_par *par, sq_counter *c) {

@@ -78,8 +78,10 @@ typedef struct sq_counter {
     int64_t *base; /* rank 0's counter (unused elsewhere) */
 } sq_counter;
 
-/* Creates the counter at 0 and opens a passive-target epoch on every rank. Collective. */
-void sq_par_counter_create(const sq_par *par, sq_counter *c);
+/* Creates the counter at 0 and opens a passive-target epoch on every rank. Collective. Fails (err
+ * filled, not agreed: the caller agrees) where the MPI transport offers no RMA window, e.g. Open
+ * MPI's osc/rdma over TCP between hosts. */
+int sq_par_counter_create(const sq_par *par, sq_counter *c, sq_error *err);
 /* The counter's value before adding 1: the next chunk to take. Not collective. */
 int64_t sq_par_counter_next(const sq_par *par, sq_counter *c);
 /* Closes the epoch and frees the window. Collective. */

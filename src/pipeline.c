@@ -136,8 +136,11 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     const int lockstep = job->io == SQ_IO_COLLECTIVE;
     const int gen = in == NULL;
     sq_counter queue;
-    if (dynamic)
-        sq_par_counter_create(par, &queue);
+    if (dynamic) {
+        sq_par_counter_create(par, &queue, err);
+        if (sq_par_agree(par, err))
+            goto out_levels; /* no window to free: creating it failed */
+    }
     int queue_empty = 0;
     int slot = 0;              /* the result buffers this round computes into */
     sq_range pending = {0, 0}; /* computed last round, written this round */
@@ -219,6 +222,7 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     sq_par_agree(par, err);
     if (dynamic)
         sq_par_counter_free(&queue);
+out_levels:
     if (overlap && saved_levels < 2)
         omp_set_max_active_levels(saved_levels);
 out_free:
