@@ -937,11 +937,22 @@ static int read_provenance(hid_t file, sq_provenance *p) {
     if (g < 0)
         return -1;
     int rc = 0;
-#define STR(field) rc |= read_str(g, #field, p->field, sizeof p->field);
-#define I64(field) rc |= read_i64(g, #field, &p->field);
+    /* Fields added to format version 1 after its first files (storage, compress_level, sync,
+     * max_transfer, overlap) may be missing from older files: they read as empty or 0. */
+#define OPTIONAL(field)                                                                            \
+    (strcmp(#field, "storage") == 0 || strcmp(#field, "compress_level") == 0 ||                    \
+     strcmp(#field, "sync") == 0 || strcmp(#field, "max_transfer") == 0 ||                         \
+     strcmp(#field, "overlap") == 0)
+#define STR(field)                                                                                 \
+    if (!OPTIONAL(field) || H5Aexists(g, #field) > 0)                                              \
+        rc |= read_str(g, #field, p->field, sizeof p->field);
+#define I64(field)                                                                                 \
+    if (!OPTIONAL(field) || H5Aexists(g, #field) > 0)                                              \
+        rc |= read_i64(g, #field, &p->field);
     SQ_PROVENANCE_FIELDS(STR, I64)
 #undef STR
 #undef I64
+#undef OPTIONAL
     H5Gclose(g);
     return rc;
 }

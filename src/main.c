@@ -229,7 +229,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     MPI_Info hints = sq_par_info_create(opt->hints);
     if (job.source == SQ_SOURCE_FILE)
         sq_h5_reader_open(par->comm, hints, job.input_file, job.input.dataset, job.input.read_as,
-                          opt->io, job.plan.chunk, &in, err);
+                          opt->io, sq_plan_buffer_elements(&job.plan), &in, err);
     if (sq_par_agree(par, err))
         goto out_close;
     const int64_t chunk = job.plan.chunk;
@@ -238,7 +238,9 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         .alignment = opt->alignment,
         .compress = opt->compress,
         .storage_chunk = chunk < SQ_MAX_STORAGE_CHUNK ? chunk : SQ_MAX_STORAGE_CHUNK,
-        .max_request = chunk,
+        /* The longest request of any rank, the same on every rank: min(chunk, n). A bound any
+         * larger would only add empty collective calls when transfers are split. */
+        .max_request = sq_plan_buffer_elements(&job.plan),
         .sync = opt->sync,
     };
     sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type, &out,

@@ -58,7 +58,7 @@ static const opt_spec option_table[] = {
      "N takes K/M/G/T suffixes (powers of 2) and 1e8-style numbers."},
     {OPT_OUTPUT, "output", 'o', "FILE", FOR_RUN, NULL,
      "Result file to create. Written as FILE.partial and renamed to FILE only when complete."},
-    {OPT_CHUNK, "chunk", 'c', "N", FOR_RUN, "1M",
+    {OPT_CHUNK, "chunk", 'c', "N", FOR_RUN, "512K",
      "Elements per chunk: the unit of work and of I/O. Memory per rank is about 3 chunk buffers of "
      "8 bytes per element. K/M/G/T suffixes (powers of 2) and 1e6-style numbers; 1 to 4G. A chunk "
      "of more than 1 GiB is read and written in several MPI-IO calls."},
@@ -369,7 +369,7 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
             return err->status;
         if (opt->chunk == 0)
             return sq_fail(err, SQ_ERR_USAGE,
-                           "--chunk: 0 elements per chunk; give at least 1 (default 1M)");
+                           "--chunk: 0 elements per chunk; give at least 1 (default 512K)");
         if (opt->chunk > SQ_MAX_CHUNK)
             return sq_fail(err, SQ_ERR_USAGE,
                            "--chunk: %s elements per chunk is more than the limit of 4G "

@@ -55,8 +55,10 @@ typedef enum sq_io_mode {
 /* The default alignment of objects in the output: 1 MiB, a common parallel file system stripe. */
 #define SQ_DEFAULT_ALIGNMENT (INT64_C(1) << 20)
 
-/* The default chunk: 1 Mi elements (8 MiB per float64/int64 buffer). */
-#define SQ_DEFAULT_CHUNK (INT64_C(1) << 20)
+/* The default chunk: 512 Ki elements (4 MiB per float64/int64 buffer): 12 MiB of buffers per rank
+ * with one thread, 20 MiB with two or more (double-buffered results). Measured fastest of 1M, 768K
+ * and 512K on the development machine (docs/performance.md). */
+#define SQ_DEFAULT_CHUNK (INT64_C(1) << 19)
 /* The largest chunk: 2^32 elements, 32 GiB per buffer (transfers of a chunk past 1 GiB are split,
  * see plan.h), a bound against typing mistakes rather than a limit of the code. */
 #define SQ_MAX_CHUNK (INT64_C(1) << 32)

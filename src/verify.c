@@ -215,7 +215,8 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
         if (sq_par_agree(par, err) == SQ_OK)
             sq_h5_reader_open(par->comm, MPI_INFO_NULL, file, dataset,
                               in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64,
-                              SQ_IO_COLLECTIVE, SQ_DEFAULT_CHUNK, &in, err);
+                              SQ_IO_COLLECTIVE,
+                              meta.n < SQ_DEFAULT_CHUNK ? meta.n : SQ_DEFAULT_CHUNK, &in, err);
     }
     if (sq_par_agree(par, err))
         goto out;
@@ -245,7 +246,7 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
         } else {
             sq_h5_reader_read(in, e.begin, count, x, err);
         }
-        sq_h5_result_read(res, e.begin, count, plan.chunk, sq, cu, err);
+        sq_h5_result_read(res, e.begin, count, sq_plan_buffer_elements(&plan), sq, cu, err);
         if (sq_par_agree(par, err))
             goto out;
         check_chunk(in_type, out_type, e.begin, count, x, sq, cu, &acc);

@@ -354,7 +354,7 @@ static int parse_args(sq_options *opt, sq_error *err, ...) {
 static void test_cli_defaults(void) {
     sq_options o;
     sq_options_defaults(&o);
-    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 20);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 19);
     CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_AUTO);
     CU_ASSERT_EQUAL(o.schedule, SQ_SCHEDULE_STATIC);
     CU_ASSERT_EQUAL(o.source, SQ_SOURCE_NONE);
@@ -385,7 +385,7 @@ static void test_cli_run(void) {
     CU_ASSERT_EQUAL(o.gen.kind, SQ_GEN_RANGE);
     CU_ASSERT_EQUAL(o.gen.n, 10);
     CU_ASSERT_STRING_EQUAL(o.output, "o.h5");
-    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 20);
+    CU_ASSERT_EQUAL(o.chunk, INT64_C(1) << 19);
     CU_ASSERT_EQUAL(o.output_type, SQ_OUTPUT_AUTO);
     CU_ASSERT_EQUAL(o.schedule, SQ_SCHEDULE_STATIC);
     CU_ASSERT_FALSE(o.force);
