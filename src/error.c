@@ -28,6 +28,7 @@ int sq_fail(sq_error *err, int status, const char *fmt, ...) {
 }
 
 void sq_error_print(const sq_error *err) {
-    fprintf(stderr, "sqcube: error: %s\n", err->msg);
+    /* A stop on a signal is not a failure: the checkpoint is saved and the run resumable. */
+    fprintf(stderr, "sqcube: %s: %s\n", err->status == SQ_STOPPED ? "stopped" : "error", err->msg);
     fflush(stderr);
 }

@@ -17,6 +17,7 @@ enum sq_status {
     SQ_ERR_RUNTIME = 1,  /* the run could not be done: I/O, data, resources */
     SQ_ERR_USAGE = 2,    /* the command line is wrong: fix the arguments */
     SQ_ERR_MISMATCH = 3, /* a verification found results that do not match */
+    SQ_STOPPED = 4,      /* stopped on a signal; the partial output holds a checkpoint: --resume */
 };
 
 #define SQ_ERRMSG_MAX 1024
@@ -33,7 +34,7 @@ void sq_error_clear(sq_error *err);
  * failure is the one reported, later consequences do not overwrite it. */
 int sq_fail(sq_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Prints "sqcube: error: MSG" on stderr. */
+/* Prints "sqcube: error: MSG" on stderr ("sqcube: stopped: MSG" for SQ_STOPPED). */
 void sq_error_print(const sq_error *err);
 
 #endif

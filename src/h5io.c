@@ -645,6 +645,7 @@ static int attr_is_integer(hid_t loc, const char *name) {
 struct sq_h5_writer {
     int64_t n; /* elements per dataset: with none, no transfer is made (HDF5 cannot address them) */
     hid_t file, square, cube, dxpl;
+    hid_t done, dxpl_ind; /* /checkpoint/done and the independent transfers of its flags */
     hid_t fapl; /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
     io_record io;
     sq_dtype type;
@@ -652,6 +653,9 @@ struct sq_h5_writer {
     char storage[256]; /* sq_h5_writer_storage */
     char path[SQ_PATH_MAX];
 };
+
+static void writer_release(sq_h5_writer *w);
+static int writer_close(sq_h5_writer *w, sq_error *err);
 
 /* The dataset creation properties: no fill pass (every element is written exactly once) and the
  * whole extent allocated at creation, as parallel HDF5 wants; with compression, chunks shaped by
@@ -693,6 +697,69 @@ void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len) {
     snprintf(buf, len, "%s", w->storage);
 }
 
+static void writer_init(sq_h5_writer *w, const sq_h5_write_settings *set, const char *path,
+                        const sq_shape *shape, sq_dtype out_type) {
+    w->file = w->square = w->cube = w->dxpl = w->fapl = w->done = w->dxpl_ind = -1;
+    w->type = out_type;
+    w->set = *set;
+    w->set.ckpt_settings = NULL; /* the caller's text; only used during create */
+    w->n = sq_shape_count(shape);
+    snprintf(w->path, sizeof w->path, "%s", path);
+}
+
+/* The file access list of an output: MPI-IO with the hints, and the alignment. */
+static hid_t writer_fapl(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+                         sq_error *err) {
+    char detail[256];
+    const hid_t fapl = mpio_fapl_hints(comm, hints, set->io);
+    if (fapl >= 0 && set->alignment > 0 &&
+        H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)set->alignment) < 0) {
+        H5Pclose(fapl);
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot set an alignment of %lld bytes (%s)",
+                (long long)set->alignment, h5_detail(detail));
+        return -1;
+    }
+    if (fapl < 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot set up MPI-IO file access (%s)", h5_detail(detail));
+    return fapl;
+}
+
+static int attr_set_i64(hid_t loc, const char *name, int64_t v) {
+    if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0)
+        return -1;
+    return attr_i64(loc, name, v);
+}
+
+/* /checkpoint: the done flags of every chunk (int32, 0 = not done, filled at creation), the
+ * settings text and hash, and the next session number. */
+static int create_checkpoint(sq_h5_writer *w, const char *settings) {
+    const hid_t g = H5Gcreate2(w->file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    const hsize_t dim = (hsize_t)w->set.nchunks;
+    const hid_t space = H5Screate_simple(1, &dim, NULL);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    const int32_t zero = 0;
+    int rc = -1;
+    if (space >= 0 && dcpl >= 0 && H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0 &&
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) >= 0 &&
+        H5Pset_fill_value(dcpl, H5T_NATIVE_INT32, &zero) >= 0) {
+        w->done = H5Dcreate2(g, "done", H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        char hash[32];
+        snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sq_ckpt_hash(settings));
+        if (w->done >= 0 && attr_str(g, "settings", settings) >= 0 &&
+            attr_str(g, "settings_hash", hash) >= 0 && attr_i64(g, "next_session", 2) >= 0 &&
+            attr_str(w->done, "meaning", "per work chunk: the session that completed it, 0 for "
+                                         "none") >= 0)
+            rc = 0;
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return (H5Gclose(g) < 0) ? -1 : rc;
+}
+
 int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type,
                         sq_h5_writer **out, sq_error *err) {
@@ -701,11 +768,7 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
     sq_h5_writer *w = calloc(1, sizeof *w);
     if (w == NULL)
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory creating '%s'", path);
-    w->file = w->square = w->cube = w->dxpl = w->fapl = -1;
-    w->type = out_type;
-    w->set = *set;
-    w->n = sq_shape_count(shape);
-    snprintf(w->path, sizeof w->path, "%s", path);
+    writer_init(w, set, path, shape, out_type);
     if (set->compress > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
         sq_fail(err, SQ_ERR_RUNTIME,
                 "--compress: this HDF5 library has no deflate (gzip) filter; run without "
@@ -714,18 +777,13 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
         return err->status;
     }
 
-    const hid_t fapl = mpio_fapl_hints(comm, hints, set->io);
-    if (fapl >= 0 && set->alignment > 0 &&
-        H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)set->alignment) < 0) {
-        H5Pclose(fapl);
-        sq_fail(err, SQ_ERR_RUNTIME, "cannot set an alignment of %lld bytes (%s)",
-                (long long)set->alignment, h5_detail(detail));
+    const hid_t fapl = writer_fapl(comm, hints, set, err);
+    if (fapl < 0) {
         free(w);
         return err->status;
     }
     w->fapl = fapl;
-    if (fapl >= 0)
-        w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (w->file < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot create output file '%s' (%s)", path,
                 h5_detail(detail));
@@ -751,7 +809,9 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
     if (space >= 0)
         H5Sclose(space);
     w->dxpl = transfer_dxpl(set->io);
-    if (w->square < 0 || w->cube < 0 || w->dxpl < 0) {
+    w->dxpl_ind = transfer_dxpl(SQ_IO_INDEPENDENT);
+    if (w->square < 0 || w->cube < 0 || w->dxpl < 0 || w->dxpl_ind < 0 ||
+        create_checkpoint(w, set->ckpt_settings ? set->ckpt_settings : "") < 0) {
         char text[256];
         sq_shape_format(shape, text, sizeof text);
         sq_fail(err, SQ_ERR_RUNTIME,
@@ -760,8 +820,159 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
         sq_h5_writer_abort(w);
         return err->status;
     }
+    /* Everything but the raw data is now on disk: a run killed from here on leaves a file that
+     * opens, and whose done flags say which chunks it finished. */
+    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot flush the new output '%s' (%s); check the free space",
+                path, h5_detail(detail));
+        sq_h5_writer_abort(w);
+        return err->status;
+    }
     *out = w;
     return SQ_OK;
+}
+
+int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+                        const char *path, const sq_shape *shape, sq_dtype out_type,
+                        int32_t session, sq_h5_writer **out, sq_error *err) {
+    char detail[256];
+    *out = NULL;
+    sq_h5_writer *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", path);
+    writer_init(w, set, path, shape, out_type);
+    w->fapl = writer_fapl(comm, hints, set, err);
+    if (w->fapl < 0) {
+        free(w);
+        return err->status;
+    }
+    w->file = H5Fopen(path, H5F_ACC_RDWR, w->fapl);
+    if (w->file >= 0) {
+        w->square = H5Dopen2(w->file, "square", H5P_DEFAULT);
+        w->cube = w->square >= 0 ? H5Dopen2(w->file, "cube", H5P_DEFAULT) : -1;
+        w->done = w->cube >= 0 ? H5Dopen2(w->file, "checkpoint/done", H5P_DEFAULT) : -1;
+    }
+    w->dxpl = transfer_dxpl(set->io);
+    w->dxpl_ind = transfer_dxpl(SQ_IO_INDEPENDENT);
+    hid_t g = w->done >= 0 ? H5Gopen2(w->file, "checkpoint", H5P_DEFAULT) : -1;
+    const int ok = w->done >= 0 && w->dxpl >= 0 && w->dxpl_ind >= 0 && g >= 0 &&
+                   attr_set_i64(g, "next_session", (int64_t)session + 1) >= 0;
+    if (g >= 0)
+        H5Gclose(g);
+    if (!ok || H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot reopen the checkpoint '%s' to resume it (%s)", path,
+                h5_detail(detail));
+        sq_h5_writer_abort(w);
+        return err->status;
+    }
+    snprintf(w->storage, sizeof w->storage, "%s", "");
+    if (set->compress > 0 && w->n > 0) {
+        int64_t cdims[SQ_MAX_RANK];
+        sq_storage_chunk_dims(shape, set->storage_chunk, cdims);
+        sq_shape chunk = {.rank = shape->rank};
+        memcpy(chunk.dims, cdims, sizeof(int64_t) * (size_t)shape->rank);
+        char text[160];
+        sq_shape_format(&chunk, text, sizeof text);
+        snprintf(w->storage, sizeof w->storage, "chunked %s, shuffle + deflate level %d", text,
+                 set->compress);
+    } else {
+        snprintf(w->storage, sizeof w->storage, "contiguous");
+    }
+    *out = w;
+    return SQ_OK;
+}
+
+/* One element [k] of /checkpoint/done, read or written independently. */
+static herr_t done_transfer(sq_h5_writer *w, int64_t k, int64_t count, int32_t *flags,
+                            int writing) {
+    const hid_t fspace = H5Dget_space(w->done);
+    const hsize_t start = (hsize_t)k, n = (hsize_t)count;
+    const hid_t mspace = H5Screate_simple(1, &n, NULL);
+    herr_t rc = -1;
+    if (fspace >= 0 && mspace >= 0 &&
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &n, NULL) >= 0)
+        rc = writing ? H5Dwrite(w->done, H5T_NATIVE_INT32, mspace, fspace, w->dxpl_ind, flags)
+                     : H5Dread(w->done, H5T_NATIVE_INT32, mspace, fspace, w->dxpl_ind, flags);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return rc;
+}
+
+int sq_h5_writer_mark_done(sq_h5_writer *w, int64_t k, int32_t session, sq_error *err) {
+    char detail[256];
+    if (done_transfer(w, k, 1, &session, 1) < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "recording chunk %lld as done in '%s' failed (%s); check the free space",
+                       (long long)k, w->path, h5_detail(detail));
+    return SQ_OK;
+}
+
+int sq_h5_writer_read_done(sq_h5_writer *w, int64_t k, int64_t count, int32_t *flags,
+                           sq_error *err) {
+    char detail[256];
+    if (count > 0 && done_transfer(w, k, count, flags, 0) < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "reading the done flags of chunks %lld..%lld of '%s' failed (%s)",
+                       (long long)k, (long long)(k + count), w->path, h5_detail(detail));
+    return SQ_OK;
+}
+
+/* The attributes of one session's group (everything but its reductions). */
+static int write_session(hid_t parent, const sq_h5_session *rec) {
+    char name[32];
+    snprintf(name, sizeof name, "%lld", (long long)rec->session);
+    const hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    int rc = 0;
+    rc |= attr_i64(g, "session", rec->session);
+    rc |= attr_i64(g, "ranks", rec->ranks);
+    rc |= attr_i64(g, "threads_per_rank", rec->threads_per_rank);
+    rc |= attr_i64(g, "chunks_done", rec->chunks_done);
+    rc |= attr_str(g, "status", rec->status);
+    rc |= attr_str(g, "start_time_utc", rec->start_time_utc);
+    rc |= attr_str(g, "end_time_utc", rec->end_time_utc);
+    rc |= attr_str(g, "hosts", rec->hosts);
+    rc |= attr_str(g, "command_line", rec->command_line);
+    return H5Gclose(g) < 0 ? -1 : rc;
+}
+
+static hid_t open_or_create_group(hid_t loc, const char *name) {
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0)
+        return H5Gopen2(loc, name, H5P_DEFAULT);
+    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+int sq_h5_writer_stop(sq_h5_writer *w, const sq_h5_session *rec, const sq_stats *merged,
+                      sq_error *err) {
+    char detail[256], name[32];
+    const hid_t sessions = open_or_create_group(w->file, "checkpoint/sessions");
+    int bad = sessions < 0 || write_session(sessions, rec) < 0;
+    if (!bad) {
+        /* The session's merged reductions, as the bytes of sq_stats: the settings record its size
+         * and sqcube's version, so only the same build layout reads them back. */
+        snprintf(name, sizeof name, "%lld", (long long)rec->session);
+        const hid_t g = H5Gopen2(sessions, name, H5P_DEFAULT);
+        const hsize_t bytes = sizeof *merged;
+        const hid_t space = H5Screate_simple(1, &bytes, NULL);
+        bad = g < 0 || space < 0 ||
+              attr_write(g, "reductions", H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR, space, merged) < 0;
+        if (space >= 0)
+            H5Sclose(space);
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    if (sessions >= 0)
+        H5Gclose(sessions);
+    if (bad) {
+        sq_fail(err, SQ_ERR_RUNTIME, "writing the checkpoint of session %lld to '%s' failed (%s)",
+                (long long)rec->session, w->path, h5_detail(detail));
+        sq_h5_writer_abort(w);
+        return err->status;
+    }
+    return writer_close(w, err);
 }
 
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
@@ -863,14 +1074,58 @@ static int write_timing(sq_h5_writer *w, int rank, int nranks, const sq_timers *
     return rc;
 }
 
+/* /provenance/runs: the sessions of the checkpoint (without their reductions, which only a
+ * resumed run needs), then this one; /checkpoint goes. */
+static herr_t drop_reductions(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+    (void)info;
+    (void)data;
+    const hid_t s = H5Gopen2(g, name, H5P_DEFAULT);
+    if (s < 0)
+        return -1;
+    const herr_t rc = H5Aexists(s, "reductions") > 0 ? H5Adelete(s, "reductions") : 0;
+    H5Gclose(s);
+    return rc < 0 ? -1 : 0;
+}
+
+static int write_runs(hid_t file, const sq_h5_session *rec) {
+    if (H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0 &&
+        H5Lexists(file, "checkpoint/sessions", H5P_DEFAULT) > 0 &&
+        H5Lmove(file, "checkpoint/sessions", file, "provenance/runs", H5P_DEFAULT, H5P_DEFAULT) <
+            0)
+        return -1;
+    const hid_t runs = open_or_create_group(file, "provenance/runs");
+    if (runs < 0)
+        return -1;
+    int rc = H5Literate(runs, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, drop_reductions, NULL) < 0;
+    rc |= write_session(runs, rec) < 0;
+    rc |= H5Gclose(runs) < 0;
+    if (!rc && H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0)
+        rc = H5Ldelete(file, "checkpoint", H5P_DEFAULT) < 0;
+    return rc ? -1 : 0;
+}
+
+static void writer_release(sq_h5_writer *w) {
+    if (w->dxpl_ind >= 0)
+        H5Pclose(w->dxpl_ind);
+    if (w->done >= 0)
+        H5Dclose(w->done);
+    w->dxpl_ind = w->done = -1;
+}
+
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
-                        int rank, int nranks, const sq_timers *timers, sq_error *err) {
+                        const sq_h5_session *rec, int rank, int nranks, const sq_timers *timers,
+                        sq_error *err) {
     char detail[256];
     const char *step = "the reductions";
     int bad = write_summary(w->file, summary) < 0;
     if (!bad) {
         step = "/provenance";
         bad = write_provenance(w->file, prov) < 0;
+    }
+    if (!bad) {
+        step = "/provenance/runs";
+        writer_release(w); /* /checkpoint/done goes with the group */
+        bad = write_runs(w->file, rec) < 0;
     }
     if (!bad) {
         step = "/timing";
@@ -894,6 +1149,12 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
         sq_h5_writer_abort(w);
         return err->status;
     }
+    return writer_close(w, err);
+}
+
+static int writer_close(sq_h5_writer *w, sq_error *err) {
+    char detail[256];
+    writer_release(w);
     H5Pclose(w->dxpl);
     H5Dclose(w->cube);
     H5Dclose(w->square);
@@ -909,6 +1170,7 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
 void sq_h5_writer_abort(sq_h5_writer *w) {
     if (w == NULL)
         return;
+    writer_release(w);
     if (w->dxpl >= 0)
         H5Pclose(w->dxpl);
     if (w->cube >= 0)
@@ -921,6 +1183,101 @@ void sq_h5_writer_abort(sq_h5_writer *w) {
         H5Fclose(w->file);
     H5Eclear2(H5E_DEFAULT);
     free(w);
+}
+
+/* ---- reading a checkpoint --------------------------------------------------------------- */
+
+typedef struct probe_ctx {
+    sq_resume *r;
+    int bad; /* a session group that could not be read */
+} probe_ctx;
+
+static herr_t probe_session(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+    (void)info;
+    probe_ctx *c = data;
+    const hid_t s = H5Gopen2(g, name, H5P_DEFAULT);
+    int64_t session = 0, chunks = 0;
+    sq_stats st;
+    int ok = s >= 0 && read_i64(s, "session", &session) == 0 &&
+             read_i64(s, "chunks_done", &chunks) == 0 && session > 0 &&
+             session < SQ_CKPT_MAX_SESSIONS;
+    if (ok) {
+        const hid_t a = H5Aopen(s, "reductions", H5P_DEFAULT);
+        const hid_t space = a >= 0 ? H5Aget_space(a) : -1;
+        ok = space >= 0 && H5Sget_simple_extent_npoints(space) == (hssize_t)sizeof st &&
+             H5Aread(a, H5T_NATIVE_UCHAR, &st) >= 0 && st.type == c->r->prev.type;
+        if (space >= 0)
+            H5Sclose(space);
+        if (a >= 0)
+            H5Aclose(a);
+    }
+    if (s >= 0)
+        H5Gclose(s);
+    if (!ok) {
+        c->bad = 1;
+        return 1; /* stop iterating */
+    }
+    c->r->valid[session] = 1;
+    c->r->chunks_done += chunks;
+    c->r->sessions_recorded += 1;
+    sq_stats_merge(&c->r->prev, &st);
+    return 0;
+}
+
+int sq_h5_checkpoint_probe(const char *path, sq_dtype type, char *settings, size_t len,
+                           sq_resume *r, sq_error *err) {
+    char detail[256];
+    sq_resume_fresh(r, type);
+    if (H5Fis_hdf5(path) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "'%s' is not a usable checkpoint (not an HDF5 file: the run that wrote it "
+                       "was killed before its first flush?); remove it, or run without --resume "
+                       "and with --force, to start over",
+                       path);
+    }
+    const hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = f >= 0 && H5Lexists(f, "checkpoint", H5P_DEFAULT) > 0
+                  ? H5Gopen2(f, "checkpoint", H5P_DEFAULT)
+                  : -1;
+    int64_t next = 0;
+    if (g < 0 || read_str(g, "settings", settings, len) < 0 ||
+        read_i64(g, "next_session", &next) < 0) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' is not a usable checkpoint (%s); remove it, or run without --resume and with "
+                "--force, to start over",
+                path, f < 0 ? h5_detail(detail) : "it has no /checkpoint records");
+        goto out;
+    }
+    if (next < 2 || next >= SQ_CKPT_MAX_SESSIONS) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' has been resumed %lld times, the most one output can be (%d); finish it in "
+                "one run, or start over",
+                path, (long long)next - 1, SQ_CKPT_MAX_SESSIONS - 1);
+        goto out;
+    }
+    r->session = (int32_t)next;
+    r->resumed = 1;
+    if (H5Lexists(g, "sessions", H5P_DEFAULT) > 0) {
+        const hid_t s = H5Gopen2(g, "sessions", H5P_DEFAULT);
+        probe_ctx ctx = {r, s < 0};
+        if (s >= 0) {
+            H5Literate(s, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, probe_session, &ctx);
+            H5Gclose(s);
+        }
+        if (ctx.bad)
+            sq_fail(err, SQ_ERR_RUNTIME,
+                    "the checkpoint in '%s' has an unreadable session record (%s); remove it to "
+                    "start over",
+                    path, h5_detail(detail));
+    }
+out:
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    H5Eclear2(H5E_DEFAULT);
+    return err->status;
 }
 
 /* ---- reading results ---------------------------------------------------------------------- */
@@ -1016,6 +1373,14 @@ int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_re
     }
     if (r->file < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot open '%s' (%s)", path, h5_detail(detail));
+        goto fail;
+    }
+    if (H5Lexists(r->file, "checkpoint", H5P_DEFAULT) > 0) {
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' is the partial output of a run that has not finished (it holds a "
+                "checkpoint); finish it with the same 'sqcube run' command and --resume, then "
+                "verify the final file",
+                path);
         goto fail;
     }
     if (H5Aexists(r->file, "format_version") <= 0 ||

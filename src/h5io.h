@@ -15,6 +15,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
 #include "error.h"
 #include "options.h"
 #include "plan.h"
@@ -76,13 +77,56 @@ typedef struct sq_h5_write_settings {
     int64_t storage_chunk; /* with compress: elements per HDF5 chunk (at most; see plan.h) */
     int64_t max_request;   /* the longest write any rank makes (the same on every rank) */
     int sync;              /* flush to stable storage (MPI_File_sync) before `complete` */
+    int64_t nchunks;       /* work chunks: the length of /checkpoint/done */
+    const char *ckpt_settings; /* the settings a resumed run must share (checkpoint.h) */
 } sq_h5_write_settings;
 
-/* Creates path (replacing it) with /square and /cube of the given shape and out_type. hints:
- * MPI-IO hints for the file (MPI_INFO_NULL for none). */
+/* One run (session) of an output: a line of its history, in /checkpoint/sessions/<session> while
+ * the output is partial and in /provenance/runs/<session> once it is complete. */
+typedef struct sq_h5_session {
+    int64_t session;          /* 1, 2, ...: the order of the runs */
+    int64_t ranks;            /* MPI ranks of that run */
+    int64_t threads_per_rank; /* OpenMP threads per rank */
+    int64_t chunks_done;      /* chunks that run completed */
+    char status[64];          /* "stopped by SIGUSR1" or "complete" */
+    char start_time_utc[32];
+    char end_time_utc[32];
+    char hosts[4096];
+    char command_line[4096];
+} sq_h5_session;
+
+/* Creates path (replacing it) with /square and /cube of the given shape and out_type, and the
+ * checkpoint records of session 1 (/checkpoint/done all 0, the settings text and its hash), then
+ * flushes the file, so that from here on a run killed at any point leaves a file that opens and
+ * resumes. hints: MPI-IO hints for the file (MPI_INFO_NULL for none). */
 int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type,
                         sq_h5_writer **out, sq_error *err);
+/* Opens the partial output path of an interrupted run for session `session` (see
+ * sq_h5_checkpoint_probe), records the session as started, and flushes. set must describe the same
+ * file (its compress, storage and nchunks as recorded). Collective. */
+int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+                        const char *path, const sq_shape *shape, sq_dtype out_type,
+                        int32_t session, sq_h5_writer **out, sq_error *err);
+/* Flags chunk k as done by session: call after the chunk's data is written. Not collective (an
+ * independent 4-byte write). */
+int sq_h5_writer_mark_done(sq_h5_writer *w, int64_t k, int32_t session, sq_error *err);
+/* Reads the flags of chunks [k, k + count) into flags (the session that did each, 0 for none). Not
+ * collective. */
+int sq_h5_writer_read_done(sq_h5_writer *w, int64_t k, int64_t count, int32_t *flags,
+                           sq_error *err);
+/* A clean stop: records the session (rec) with its merged reductions in the checkpoint, and closes
+ * the file, leaving it partial and resumable. rec and merged identical on every rank. Collective. */
+int sq_h5_writer_stop(sq_h5_writer *w, const sq_h5_session *rec, const sq_stats *merged,
+                      sq_error *err);
+
+/* Serial (rank 0 alone): reads the checkpoint of the partial output path into settings (the text
+ * recorded, len bytes) and r (this run's session number, the valid sessions, their chunks and their
+ * merged reductions, of the given type). Fails with a clear message on a file that is not a usable
+ * checkpoint. */
+int sq_h5_checkpoint_probe(const char *path, sq_dtype type, char *settings, size_t len,
+                           sq_resume *r, sq_error *err);
+
 /* The storage of the datasets in words: "contiguous" or "chunked 1048576, shuffle + deflate level
  * 6". Not collective. */
 void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len);
@@ -92,11 +136,13 @@ const void *sq_h5_writer_mpi_file(const sq_h5_writer *w);
  * settings' max_request; longer than 1 GiB, a write is split as reads are). Collective. */
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
                        const void *cu, sq_error *err);
-/* Writes the root attributes, /provenance and /timing (this rank's row: its phase seconds), then
- * the `complete` attribute last, and closes the file. summary and prov must be identical on every
- * rank. Collective. */
+/* Writes the root attributes, /provenance with the history of the runs (the checkpoint's sessions,
+ * then rec, this run) in /provenance/runs, and /timing (this rank's row: its phase seconds),
+ * removes /checkpoint, then writes the `complete` attribute last, and closes the file. summary,
+ * prov and rec must be identical on every rank. Collective. */
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
-                        int rank, int nranks, const sq_timers *timers, sq_error *err);
+                        const sq_h5_session *rec, int rank, int nranks, const sq_timers *timers,
+                        sq_error *err);
 /* Closes without marking the file complete (after a failure). Collective; safe on NULL. */
 void sq_h5_writer_abort(sq_h5_writer *w);
 

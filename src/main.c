@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "error.h"
 #include "h5io.h"
 #include "kernel.h"
@@ -21,6 +22,7 @@
 #include "record.h"
 #include "report.h"
 #include "sqcube_buildinfo.h"
+#include "stop.h"
 #include "verify.h"
 
 /* ---- phase 1: resolve the input, the output and the types (rank 0) ------------------------- */
@@ -46,6 +48,12 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
         return sq_fail(err, SQ_ERR_USAGE,
                        "output '%s' exists; pass --force to replace it, or choose another name",
                        opt->output);
+    struct stat partial;
+    if (!opt->resume && !opt->force && stat(job->partial, &partial) == 0)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "'%s' exists: the checkpoint of an interrupted run (or a run still going); "
+                       "pass --resume to continue it, or --force to start over",
+                       job->partial);
     char dir[SQ_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", opt->output);
     const char *d = dirname(dir);
@@ -57,6 +65,58 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "output directory '%s' is not writable (%s); choose another --output", d,
                        strerror(errno));
+    return SQ_OK;
+}
+
+/* The settings a resumed run must share with the checkpoint: what fixes the input, the chunks and
+ * the output's layout, and the build that reads the recorded reductions back. Ranks, threads,
+ * schedule, I/O mode and hints may change between sessions. */
+static int checkpoint_settings(const sq_options *opt, const sq_job *job, char *buf, size_t len) {
+    char shape[256];
+    sq_shape_format(&job->input.shape, shape, sizeof shape);
+    buf[0] = '\0';
+    int rc = sq_ckpt_settings_add(buf, len, "format", "%d", SQ_FORMAT_VERSION);
+    rc |= sq_ckpt_settings_add(buf, len, "sqcube", "%s", SQCUBE_VERSION);
+    rc |= sq_ckpt_settings_add(buf, len, "reductions_bytes", "%zu", sizeof(sq_stats));
+    if (job->source == SQ_SOURCE_FILE) {
+        struct stat st;
+        const int have = stat(job->input_file, &st) == 0;
+        rc |= sq_ckpt_settings_add(buf, len, "input", "%s:%s", job->input_file,
+                                   job->input.dataset);
+        rc |= sq_ckpt_settings_add(buf, len, "input_bytes", "%lld",
+                                   have ? (long long)st.st_size : -1LL);
+        rc |= sq_ckpt_settings_add(buf, len, "input_mtime", "%lld",
+                                   have ? (long long)st.st_mtime : -1LL);
+    } else {
+        rc |= sq_ckpt_settings_add(buf, len, "generate", "%s", job->gen_text);
+    }
+    rc |= sq_ckpt_settings_add(buf, len, "input_datatype", "%s", job->input.datatype);
+    rc |= sq_ckpt_settings_add(buf, len, "shape", "%s", shape);
+    rc |= sq_ckpt_settings_add(buf, len, "chunk", "%lld", (long long)job->plan.chunk);
+    rc |= sq_ckpt_settings_add(buf, len, "output_type", "%s", sq_dtype_name(job->out_type));
+    rc |= sq_ckpt_settings_add(buf, len, "compress", "%d", opt->compress);
+    return rc;
+}
+
+/* --resume with a checkpoint: check that it belongs to this run and read how far it got. Without
+ * one (or without --resume) this is session 1 of a fresh output. */
+static int resolve_resume(const sq_options *opt, sq_job *job, sq_error *err) {
+    sq_resume_fresh(&job->resume, job->in_type);
+    struct stat st;
+    if (!opt->resume || stat(job->partial, &st) != 0)
+        return SQ_OK;
+    static char recorded[SQ_CKPT_SETTINGS_MAX];
+    if (sq_h5_checkpoint_probe(job->partial, job->in_type, recorded, sizeof recorded, &job->resume,
+                               err))
+        return err->status;
+    char key[64], then[SQ_PATH_MAX], now[SQ_PATH_MAX];
+    if (sq_ckpt_settings_diff(recorded, job->ckpt_settings, key, sizeof key, then, sizeof then,
+                              now, sizeof now))
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--resume: the checkpoint '%s' was made with %s = %s, but this run has %s "
+                       "= %s; resume with the settings of the interrupted run, or pass --force "
+                       "without --resume to start over",
+                       job->partial, key, then, key, now);
     return SQ_OK;
 }
 
@@ -115,7 +175,11 @@ static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq
     if (sq_plan_init(&job->plan, n, opt->chunk, par->size) != 0)
         return sq_fail(err, SQ_ERR_USAGE, "cannot decompose %lld elements in chunks of %lld",
                        (long long)n, (long long)opt->chunk);
-    return check_output(opt, job, err);
+    if (check_output(opt, job, err))
+        return err->status;
+    if (checkpoint_settings(opt, job, job->ckpt_settings, sizeof job->ckpt_settings) != 0)
+        return sq_fail(err, SQ_ERR_USAGE, "the settings of this run are too long to checkpoint");
+    return resolve_resume(opt, job, err);
 }
 
 /* ---- provenance --------------------------------------------------------------------------- */
@@ -193,6 +257,30 @@ static int self_check_range(const sq_job *job, const sq_stats *stats, sq_summary
     return SQ_OK;
 }
 
+/* This run's line of the output's history, made on rank 0 and broadcast: the same on every rank.
+ * Collective. */
+static void fill_session(const sq_job *job, const sq_provenance *prov, const sq_par *par,
+                         const sq_pipeline_result *done, sq_h5_session *s) {
+    memset(s, 0, sizeof *s);
+    const int64_t chunks = sq_par_sum_i64(par, done->chunks_done);
+    if (par->rank == 0) {
+        s->session = job->resume.session;
+        s->ranks = par->size;
+        s->threads_per_rank = job->threads;
+        s->chunks_done = chunks;
+        if (done->stop_signal != 0)
+            snprintf(s->status, sizeof s->status, "stopped by %s",
+                     sq_stop_signal_name(done->stop_signal));
+        else
+            snprintf(s->status, sizeof s->status, "complete");
+        snprintf(s->start_time_utc, sizeof s->start_time_utc, "%s", prov->start_time_utc);
+        sq_utc_now(s->end_time_utc, sizeof s->end_time_utc);
+        snprintf(s->hosts, sizeof s->hosts, "%s", prov->hosts);
+        snprintf(s->command_line, sizeof s->command_line, "%s", prov->command_line);
+    }
+    sq_par_bcast(par, s, sizeof *s);
+}
+
 static int run_command(const sq_options *opt, const sq_par *par, int argc, char **argv,
                        sq_error *err) {
     sq_job job;
@@ -242,9 +330,15 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
          * larger would only add empty collective calls when transfers are split. */
         .max_request = sq_plan_buffer_elements(&job.plan),
         .sync = opt->sync,
+        .nchunks = job.plan.nchunks,
+        .ckpt_settings = job.ckpt_settings,
     };
-    sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type, &out,
-                        err);
+    if (job.resume.resumed)
+        sq_h5_writer_resume(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
+                            job.resume.session, &out, err);
+    else
+        sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
+                            &out, err);
     if (sq_par_agree(par, err))
         goto out_close;
     if (par->rank == 0)
@@ -254,7 +348,12 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     /* Phase: compute (read, compute and write every chunk; thread-level reduction inside). */
     sq_stats stats;
     sq_stats_init(&stats, job.in_type);
-    if (sq_pipeline_run(&job, par, in, out, &stats, &timers, err))
+    sq_pipeline_result done;
+    if (sq_stop_install() != 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot install the stop-signal handlers on rank %d: %s",
+                par->rank, strerror(errno));
+    if (sq_par_agree(par, err) ||
+        sq_pipeline_run(&job, par, in, out, &stats, &timers, &done, err))
         goto out_close;
 
     /* Phase: reduce (rank level). */
@@ -262,6 +361,25 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     sq_par_reduce_stats(par, &stats);
     sq_timer_stop(&timers, SQ_PHASE_REDUCE);
     sq_timer_stop(&timers, SQ_PHASE_TOTAL);
+    sq_h5_session session;
+    fill_session(&job, &prov, par, &done, &session);
+
+    /* Phase: checkpoint (only when a stop was requested). This session's reductions go into the
+     * partial file beside its done flags, and the partial file stays for --resume. */
+    if (done.stop_signal != 0) {
+        sq_h5_writer_stop(out, &session, &stats, err);
+        out = NULL;
+        if (sq_par_agree(par, err) == SQ_OK)
+            sq_fail(err, SQ_STOPPED,
+                    "%s: %lld of %lld chunks are done and saved in '%s'; run the same command "
+                    "with --resume to continue (any number of ranks and threads)",
+                    sq_stop_signal_name(done.stop_signal),
+                    (long long)(job.resume.chunks_done + session.chunks_done),
+                    (long long)job.plan.nchunks, job.partial);
+        goto out_close;
+    }
+    /* The sessions before this one, from the checkpoint: the same record on every rank. */
+    sq_stats_merge(&stats, &job.resume.prev);
 
     /* Phase: self-check. range:N has closed forms for its sums: a mismatch is a wrong answer. */
     sq_summary summary;
@@ -285,7 +403,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     }
     sq_par_bcast(par, &prov, sizeof prov);
     sq_par_bcast(par, &summary, sizeof summary);
-    sq_h5_writer_finish(out, &summary, &prov, par->rank, par->size, &timers, err);
+    sq_h5_writer_finish(out, &summary, &prov, &session, par->rank, par->size, &timers, err);
     out = NULL;
     if (sq_par_agree(par, err))
         goto out_close;
@@ -314,7 +432,9 @@ out_close:
     sq_h5_reader_close(in);
     sq_par_info_free(&hints);
     sq_par_barrier(par);
-    if (par->rank == 0)
+    /* A stopped run keeps its checkpoint; so does a failed resumed run (what its earlier sessions
+     * did is still good), unless it failed before the checkpoint was even opened. */
+    if (par->rank == 0 && err->status != SQ_STOPPED && !job.resume.resumed)
         unlink(job.partial);
     return err->status;
 }

@@ -25,6 +25,7 @@ enum opt_id {
     OPT_COMPRESS,
     OPT_SYNC,
     OPT_FORCE,
+    OPT_RESUME,
     OPT_QUIET,
     OPT_HELP,
     OPT_VERSION,
@@ -89,7 +90,14 @@ static const opt_spec option_table[] = {
      "Flush the data to stable storage (MPI_File_sync) before the file is marked complete and "
      "renamed, so that not even a node crash can leave a complete-looking file with lost data. "
      "Costs the time the disk needs to write the data."},
-    {OPT_FORCE, "force", 'f', NULL, FOR_RUN, NULL, "Replace the output file if it exists."},
+    {OPT_FORCE, "force", 'f', NULL, FOR_RUN, NULL,
+     "Replace the output file if it exists (and start over when FILE.partial holds a checkpoint)."},
+    {OPT_RESUME, "resume", 'r', NULL, FOR_RUN, NULL,
+     "Continue the run that FILE.partial holds the checkpoint of (left by a run stopped on "
+     "SIGTERM, SIGINT or SIGUSR1, exit status 4, or killed), skipping its finished chunks; any "
+     "number of ranks and threads, the same input, --chunk and --output-type. Without "
+     "FILE.partial the run starts from the beginning, so a batch script can always pass it. The "
+     "final file equals an uninterrupted run's."},
     {OPT_QUIET, "quiet", 'q', NULL, FOR_RUN | FOR_VERIFY, NULL,
      "Print nothing but errors (and, for verify, the verdict)."},
     {OPT_HELP, "help", 'h', NULL, FOR_ALL, NULL, "Print this help and exit."},
@@ -435,6 +443,9 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
     case OPT_FORCE:
         opt->force = true;
         return SQ_OK;
+    case OPT_RESUME:
+        opt->resume = true;
+        return SQ_OK;
     case OPT_QUIET:
         opt->quiet = true;
         return SQ_OK;
@@ -586,7 +597,8 @@ void sq_options_print_help(FILE *out, sq_command command) {
         fprintf(out, "\nLaunch under MPI, e.g.: OMP_NUM_THREADS=2 mpirun -np 2 sqcube run "
                      "--generate range:1e8 --output big.h5\n");
         fprintf(out, "Exit status: 0 success, 1 run-time failure, 2 usage error, 3 verification "
-                     "mismatch.\nDocumentation: README.md, docs/cli.md, docs/output-format.md.\n");
+                     "mismatch,\n4 stopped on a signal with a checkpoint saved (run again with "
+                     "--resume).\nDocumentation: README.md, docs/cli.md, docs/output-format.md.\n");
         return;
     }
     for (size_t c = 0; c < NCOMMANDS; ++c) {

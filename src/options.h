@@ -84,6 +84,7 @@ typedef struct sq_options {
     int compress;                    /* --compress: 0 (contiguous) or a deflate level 1-9 */
     bool sync;                       /* --sync: MPI_File_sync before the file is marked complete */
     bool force;                      /* --force: replace an existing output */
+    bool resume;                     /* --resume: continue OUTPUT.partial if there is one */
     bool quiet;                      /* --quiet: print errors only */
 } sq_options;
 

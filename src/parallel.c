@@ -80,6 +80,16 @@ int sq_par_agree(const sq_par *par, sq_error *err) {
     return err->status;
 }
 
+int sq_par_agree_round(const sq_par *par, sq_error *err, int stop_sig, int had_work, int *stop_any,
+                       int *any_work) {
+    const int mine[3] = {err->status != SQ_OK, stop_sig, had_work != 0};
+    int all[3];
+    CHECK_MPI(MPI_Allreduce(mine, all, 3, MPI_INT, MPI_MAX, par->comm));
+    *stop_any = all[1];
+    *any_work = all[2];
+    return all[0] ? sq_par_agree(par, err) : SQ_OK;
+}
+
 void sq_par_bcast(const sq_par *par, void *buf, size_t bytes) {
     /* Split into pieces below INT_MAX bytes: MPI counts are int. */
     const size_t piece = (size_t)1 << 30;
@@ -117,6 +127,12 @@ void sq_par_reduce_stats(const sq_par *par, sq_stats *st) {
 int64_t sq_par_sum_i64(const sq_par *par, int64_t v) {
     int64_t r = 0;
     CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    return r;
+}
+
+int64_t sq_par_max_i64(const sq_par *par, int64_t v) {
+    int64_t r = 0;
+    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_MAX, par->comm));
     return r;
 }
 

@@ -34,6 +34,12 @@ void sq_par_finalize(void);
  * the lowest such rank. Collective. Returns the agreed status. */
 int sq_par_agree(const sq_par *par, sq_error *err);
 
+/* The agreement at the end of a lock-step round, in one reduction: errors as sq_par_agree, and
+ * whether any rank asked to stop (*stop_sig: the largest signal number asked, 0 for none) and any
+ * rank had work this round (*any_work). Collective. Returns the agreed status. */
+int sq_par_agree_round(const sq_par *par, sq_error *err, int stop_sig, int had_work, int *stop_any,
+                       int *any_work);
+
 /* Broadcasts bytes from rank 0. Collective. */
 void sq_par_bcast(const sq_par *par, void *buf, size_t bytes);
 
@@ -44,6 +50,7 @@ void sq_par_reduce_stats(const sq_par *par, sq_stats *st);
 /* Reductions of a few integers over ranks. Collective. */
 int64_t sq_par_sum_i64(const sq_par *par, int64_t v);
 int64_t sq_par_min_i64(const sq_par *par, int64_t v);
+int64_t sq_par_max_i64(const sq_par *par, int64_t v);
 
 /* Per phase, min, avg and max seconds over ranks. Collective. */
 void sq_par_phase_stats(const sq_par *par, const sq_timers *t, double min[SQ_NPHASES],

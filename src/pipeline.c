@@ -10,6 +10,7 @@
 
 #include "generate.h"
 #include "kernel.h"
+#include "stop.h"
 
 /* A 64-byte aligned buffer of n 8-byte elements, first touched by the OpenMP threads in the same
  * static pattern the kernels use, so that pages land near the threads that use them. */
@@ -94,18 +95,74 @@ static int compute_side(const sq_job *job, const sq_par *par, int gen, int64_t o
     return err->status;
 }
 
-/* Writes a computed chunk (count may be 0: an empty selection). Collective with --io collective. */
-static void write_side(sq_h5_writer *out, int64_t offset, int64_t count, const void *sq,
-                       const void *cu, sq_timers *timers, sq_error *err) {
+/* Writes a computed chunk (count may be 0: an empty selection; collective with --io collective),
+ * then flags chunk k as done by this session: the flag follows the data, so a chunk flagged done
+ * is in the file even when the run is killed right after. */
+static void write_side(const sq_job *job, sq_h5_writer *out, int64_t k, sq_range e, const void *sq,
+                       const void *cu, sq_timers *timers, int64_t *written, sq_error *err) {
     sq_timer_start(timers, SQ_PHASE_WRITE);
-    sq_h5_writer_write(out, offset, count, sq, cu, err);
+    const int64_t count = e.end - e.begin;
+    if (sq_h5_writer_write(out, e.begin, count, sq, cu, err) == SQ_OK && count > 0 &&
+        sq_h5_writer_mark_done(out, k, job->resume.session, err) == SQ_OK)
+        ++*written;
     sq_timer_stop(timers, SQ_PHASE_WRITE);
 }
 
+/* The done flags of a window of chunks, read ahead from the checkpoint of a resumed run. */
+#define DONE_WINDOW 4096
+typedef struct done_window {
+    int64_t first, count;
+    int32_t flags[DONE_WINDOW];
+} done_window;
+
+/* Whether chunk k was done by a session of the checkpoint (always 0 for a fresh output). */
+static int chunk_done(const sq_job *job, sq_h5_writer *out, done_window *win, int64_t k,
+                      sq_error *err) {
+    if (job->resume.chunks_done == 0)
+        return 0;
+    if (k < win->first || k >= win->first + win->count) {
+        const int64_t left = job->plan.nchunks - k;
+        win->first = k;
+        win->count = left < DONE_WINDOW ? left : DONE_WINDOW;
+        if (sq_h5_writer_read_done(out, k, win->count, win->flags, err)) {
+            win->count = 0;
+            return 0;
+        }
+    }
+    return sq_resume_chunk_done(&job->resume, win->flags[k - win->first]);
+}
+
+/* The next chunk this rank works on, skipping the checkpoint's done chunks, or -1 when it has no
+ * more: static, the next of its own block after *cursor; dynamic, the next from the work queue. */
+static int64_t next_chunk(const sq_job *job, const sq_par *par, sq_h5_writer *out,
+                          sq_counter *queue, int64_t *cursor, int64_t end, done_window *win,
+                          sq_error *err) {
+    for (;;) {
+        int64_t k;
+        if (job->schedule == SQ_SCHEDULE_DYNAMIC) {
+            if (*cursor < 0)
+                return -1; /* the queue was found empty before */
+            k = sq_par_counter_next(par, queue);
+            if (k >= job->plan.nchunks) {
+                *cursor = -1;
+                return -1;
+            }
+        } else {
+            if (*cursor >= end)
+                return -1;
+            k = (*cursor)++;
+        }
+        if (!chunk_done(job, out, win, k, err) || err->status != SQ_OK)
+            return err->status == SQ_OK ? k : -1;
+    }
+}
+
 int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
-                    sq_stats *local, sq_timers *timers, sq_error *err) {
+                    sq_stats *local, sq_timers *timers, sq_pipeline_result *result,
+                    sq_error *err) {
     const sq_plan *plan = &job->plan;
     const int64_t bufn = sq_plan_buffer_elements(plan);
+    memset(result, 0, sizeof *result);
     /* With two or more threads, writing chunk k (thread 0, the thread that initialised MPI, as
      * MPI_THREAD_FUNNELED requires) overlaps computing chunk k + 1 (the other threads, as a nested
      * team): the results are double-buffered. With one thread, or SQCUBE_NO_OVERLAP=1, the loop
@@ -114,11 +171,12 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     const int overlap = sq_pipeline_overlaps(threads);
     void *x = alloc_buffer(bufn), *sq[2] = {alloc_buffer(bufn), NULL},
          *cu[2] = {alloc_buffer(bufn), NULL};
+    done_window *win = calloc(1, sizeof *win);
     if (overlap) {
         sq[1] = alloc_buffer(bufn);
         cu[1] = alloc_buffer(bufn);
     }
-    if (x == NULL || sq[0] == NULL || cu[0] == NULL ||
+    if (x == NULL || sq[0] == NULL || cu[0] == NULL || win == NULL ||
         (overlap && (sq[1] == NULL || cu[1] == NULL)))
         sq_fail(err, SQ_ERR_RUNTIME,
                 "cannot allocate %d buffers of %lld elements (%.1f MiB) on rank %d; lower --chunk",
@@ -130,33 +188,34 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     if (overlap && saved_levels < 2)
         omp_set_max_active_levels(2);
 
-    /* Rounds: static runs max_rounds of them; dynamic goes on until no rank took a chunk. With
-     * independent I/O the ranks do not meet each round: each goes until its own work runs out. */
+    /* Rounds. With collective I/O (lock-step) every rank takes part in every round, with an empty
+     * transfer when it has no chunk: a fresh static run has max_rounds of them; dynamic and resumed
+     * runs go on until no rank had a chunk. With independent I/O the ranks do not meet each round:
+     * each goes until its own work runs out, and they agree after the loop. Between chunks the
+     * ranks look for a stop request (stop.h): lock-step ranks agree on it every round, free-running
+     * ones each stop at their next chunk boundary. */
     const int dynamic = job->schedule == SQ_SCHEDULE_DYNAMIC;
     const int lockstep = job->io == SQ_IO_COLLECTIVE;
+    const int fixed_rounds = !dynamic && job->resume.chunks_done == 0;
     const int gen = in == NULL;
+    const sq_range mine = sq_plan_rank_chunks(plan, par->rank);
+    int64_t cursor = dynamic ? 0 : mine.begin;
+    int stop_sig = 0;
     sq_counter queue;
     if (dynamic) {
         sq_par_counter_create(par, &queue, err);
         if (sq_par_agree(par, err))
             goto out_levels; /* no window to free: creating it failed */
     }
-    int queue_empty = 0;
-    int slot = 0;              /* the result buffers this round computes into */
-    sq_range pending = {0, 0}; /* computed last round, written this round */
-    for (int64_t round = 0; dynamic || round < plan->max_rounds; ++round) {
-        int64_t k = -1;
-        if (!dynamic) {
-            k = sq_plan_chunk_in_round(plan, par->rank, round);
-        } else if (!queue_empty) {
-            k = sq_par_counter_next(par, &queue);
-            if (k >= plan->nchunks) {
-                k = -1;
-                queue_empty = 1;
-            }
-        }
+    int slot = 0;                  /* the result buffers this round computes into */
+    sq_range pending = {0, 0};     /* computed last round, written this round */
+    int64_t pending_k = -1;        /* its chunk */
+    for (int64_t round = 0; !fixed_rounds || round < plan->max_rounds; ++round) {
+        const int64_t k = err->status == SQ_OK
+                              ? next_chunk(job, par, out, &queue, &cursor, mine.end, win, err)
+                              : -1;
         const sq_range e = sq_plan_chunk_elements(plan, k); /* empty when k == -1 */
-        int64_t count = e.end - e.begin;
+        const int64_t count = e.end - e.begin;
 
         if (!gen) { /* HDF5 reads stay on this (the MPI) thread */
             sq_timer_start(timers, SQ_PHASE_READ);
@@ -178,8 +237,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
                  * 0 does both, one after the other. */
                 const int me = omp_get_thread_num(), team = omp_get_num_threads();
                 if (me == 0 && write)
-                    write_side(out, pending.begin, pending.end - pending.begin, sq[!slot],
-                               cu[!slot], timers, &werr);
+                    write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers,
+                               &result->chunks_done, &werr);
                 if ((me == 1 || team == 1) && compute) {
                     if (team > 1)
                         omp_set_num_threads(threads - 1);
@@ -190,16 +249,16 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
             if (err->status == SQ_OK)
                 *err = werr.status != SQ_OK ? werr : cerr;
             pending = err->status == SQ_OK ? e : (sq_range){0, 0};
+            pending_k = k;
             slot = !slot;
         } else {
             if (err->status == SQ_OK)
                 compute_side(job, par, gen, e.begin, count, x, sq[0], cu[0], local, timers, err);
             /* The write is collective: a rank that failed still takes part, writing nothing. */
-            if (err->status != SQ_OK)
-                count = 0;
+            const sq_range w = err->status == SQ_OK ? e : (sq_range){e.begin, e.begin};
             sq_error werr;
             sq_error_clear(&werr);
-            write_side(out, e.begin, count, sq[0], cu[0], timers, &werr);
+            write_side(job, out, k, w, sq[0], cu[0], timers, &result->chunks_done, &werr);
             if (err->status == SQ_OK)
                 *err = werr;
         }
@@ -207,25 +266,30 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         if (!lockstep) {
             if (err->status != SQ_OK || k < 0)
                 break; /* this rank's work is done; the ranks agree after the loop */
+            if ((stop_sig = sq_stop_requested()) != 0)
+                break;
             continue;
         }
-        if (sq_par_agree(par, err))
+        int any_work = 0;
+        if (sq_par_agree_round(par, err, sq_stop_requested(), k >= 0, &stop_sig, &any_work))
             break;
-        if (dynamic && !sq_par_any(par, k >= 0))
+        if (stop_sig != 0 || (!fixed_rounds && !any_work))
             break;
     }
     /* The last computed chunk (with lock-step rounds every rank has one, maybe empty, and no rank
      * failed: they agreed on it). */
     if (overlap && err->status == SQ_OK)
-        write_side(out, pending.begin, pending.end - pending.begin, sq[!slot], cu[!slot], timers,
-                   err);
-    sq_par_agree(par, err);
+        write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers,
+                   &result->chunks_done, err);
+    if (sq_par_agree(par, err) == SQ_OK)
+        result->stop_signal = (int)sq_par_max_i64(par, stop_sig);
     if (dynamic)
         sq_par_counter_free(&queue);
 out_levels:
     if (overlap && saved_levels < 2)
         omp_set_max_active_levels(saved_levels);
 out_free:
+    free(win);
     free(cu[1]);
     free(sq[1]);
     free(cu[0]);
