@@ -12,7 +12,8 @@
  *   critical   #pragma omp critical: the same lock, named by the compiler.
  *   atomic     #pragma omp atomic: one hardware read-modify-write, no lock.
  *   reduction  reduction(+ : counter): each thread counts in a private copy, and the copies are
- *              added once at the end. No sharing at all while the loop runs - the fastest, and
+ *              added once at the end. No sharing at all while the loop runs - the fastest (the
+ *              compiler may even fold each thread's loop into one addition), and
  *              what sqcube does: per-thread partial reductions merged at the end of each kernel
  *              (src/kernel.c, MERGE_IN_THREAD_ORDER), then across ranks (src/parallel.c).
  *
