@@ -13,11 +13,11 @@
  * 2. Ranks: the MPI analogue of the lock is an exclusive passive-target epoch on a window,
  *    MPI_Win_lock(MPI_LOCK_EXCLUSIVE): no two ranks hold it on the same target at once, so the
  *    RMA operations of one rank's epoch never mix with another's. The shared output is a log in
- * rank 0's memory (an array of lines and their count); each rank, under the lock, reads the count
- * and appends its five lines one by one. Rank 0 prints the log at the end. Why not lock around
- * printf on every rank, as in Python? mpirun carries each rank's output on its own channel and
- * merges the channels in no particular order, so no lock between ranks can order what reaches the
- * terminal; a log (or a file) is the shared output that a lock does order.
+ *    rank 0's memory (an array of lines and their count); each rank, under the lock, reads the
+ *    count and appends its five lines one by one. Rank 0 prints the log at the end. Why not lock
+ *    around printf on every rank, as in Python? mpirun carries each rank's output on its own
+ *    channel and merges the channels in no particular order, so no lock between ranks can order
+ *    what reaches the terminal; a log (or a file) is the shared output that a lock does order.
  */
 #include <stdio.h>
 
