@@ -10,7 +10,7 @@ bash scripts/install-deps.sh
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 echo "== format: clang-format --dry-run --Werror"
-clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c bench/*.c
+clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c bench/*.c examples/*.c
 
 echo "== build: Release, warnings as errors"
 bash scripts/build.sh build-test -DSQCUBE_WERROR=ON
