@@ -646,7 +646,7 @@ struct sq_h5_writer {
     int64_t n; /* elements per dataset: with none, no transfer is made (HDF5 cannot address them) */
     hid_t file, square, cube, dxpl;
     hid_t done, dxpl_ind; /* /checkpoint/done and the independent transfers of its flags */
-    hid_t fapl; /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
+    hid_t fapl;           /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
     io_record io;
     sq_dtype type;
     sq_h5_write_settings set;
@@ -749,8 +749,9 @@ static int create_checkpoint(sq_h5_writer *w, const char *settings) {
         snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sq_ckpt_hash(settings));
         if (w->done >= 0 && attr_str(g, "settings", settings) >= 0 &&
             attr_str(g, "settings_hash", hash) >= 0 && attr_i64(g, "next_session", 2) >= 0 &&
-            attr_str(w->done, "meaning", "per work chunk: the session that completed it, 0 for "
-                                         "none") >= 0)
+            attr_str(w->done, "meaning",
+                     "per work chunk: the session that completed it, 0 for "
+                     "none") >= 0)
             rc = 0;
     }
     if (dcpl >= 0)
@@ -833,8 +834,8 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
 }
 
 int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
-                        const char *path, const sq_shape *shape, sq_dtype out_type,
-                        int32_t session, sq_h5_writer **out, sq_error *err) {
+                        const char *path, const sq_shape *shape, sq_dtype out_type, int32_t session,
+                        sq_h5_writer **out, sq_error *err) {
     char detail[256];
     *out = NULL;
     sq_h5_writer *w = calloc(1, sizeof *w);
@@ -1087,16 +1088,23 @@ static herr_t drop_reductions(hid_t g, const char *name, const H5L_info_t *info,
     return rc < 0 ? -1 : 0;
 }
 
-static int write_runs(hid_t file, const sq_h5_session *rec) {
+static int write_runs(hid_t file, const sq_h5_session *rec, const sq_resume *resume) {
     if (H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0 &&
         H5Lexists(file, "checkpoint/sessions", H5P_DEFAULT) > 0 &&
-        H5Lmove(file, "checkpoint/sessions", file, "provenance/runs", H5P_DEFAULT, H5P_DEFAULT) <
-            0)
+        H5Lmove(file, "checkpoint/sessions", file, "provenance/runs", H5P_DEFAULT, H5P_DEFAULT) < 0)
         return -1;
     const hid_t runs = open_or_create_group(file, "provenance/runs");
     if (runs < 0)
         return -1;
     int rc = H5Literate(runs, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, drop_reductions, NULL) < 0;
+    /* Sessions that started but left no record were killed: their chunks were done again. */
+    for (int32_t s = 1; s < rec->session && !rc; ++s) {
+        if (resume->valid[s])
+            continue;
+        sq_h5_session lost = {.session = s};
+        snprintf(lost.status, sizeof lost.status, "killed (no checkpoint; its chunks were redone)");
+        rc |= write_session(runs, &lost) < 0;
+    }
     rc |= write_session(runs, rec) < 0;
     rc |= H5Gclose(runs) < 0;
     if (!rc && H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0)
@@ -1113,8 +1121,8 @@ static void writer_release(sq_h5_writer *w) {
 }
 
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
-                        const sq_h5_session *rec, int rank, int nranks, const sq_timers *timers,
-                        sq_error *err) {
+                        const sq_h5_session *rec, const sq_resume *resume, int rank, int nranks,
+                        const sq_timers *timers, sq_error *err) {
     char detail[256];
     const char *step = "the reductions";
     int bad = write_summary(w->file, summary) < 0;
@@ -1125,7 +1133,7 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
     if (!bad) {
         step = "/provenance/runs";
         writer_release(w); /* /checkpoint/done goes with the group */
-        bad = write_runs(w->file, rec) < 0;
+        bad = write_runs(w->file, rec, resume) < 0;
     }
     if (!bad) {
         step = "/timing";

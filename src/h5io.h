@@ -106,8 +106,8 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
  * sq_h5_checkpoint_probe), records the session as started, and flushes. set must describe the same
  * file (its compress, storage and nchunks as recorded). Collective. */
 int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
-                        const char *path, const sq_shape *shape, sq_dtype out_type,
-                        int32_t session, sq_h5_writer **out, sq_error *err);
+                        const char *path, const sq_shape *shape, sq_dtype out_type, int32_t session,
+                        sq_h5_writer **out, sq_error *err);
 /* Flags chunk k as done by session: call after the chunk's data is written. Not collective (an
  * independent 4-byte write). */
 int sq_h5_writer_mark_done(sq_h5_writer *w, int64_t k, int32_t session, sq_error *err);
@@ -116,7 +116,8 @@ int sq_h5_writer_mark_done(sq_h5_writer *w, int64_t k, int32_t session, sq_error
 int sq_h5_writer_read_done(sq_h5_writer *w, int64_t k, int64_t count, int32_t *flags,
                            sq_error *err);
 /* A clean stop: records the session (rec) with its merged reductions in the checkpoint, and closes
- * the file, leaving it partial and resumable. rec and merged identical on every rank. Collective. */
+ * the file, leaving it partial and resumable. rec and merged identical on every rank. Collective.
+ */
 int sq_h5_writer_stop(sq_h5_writer *w, const sq_h5_session *rec, const sq_stats *merged,
                       sq_error *err);
 
@@ -137,12 +138,13 @@ const void *sq_h5_writer_mpi_file(const sq_h5_writer *w);
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
                        const void *cu, sq_error *err);
 /* Writes the root attributes, /provenance with the history of the runs (the checkpoint's sessions,
- * then rec, this run) in /provenance/runs, and /timing (this rank's row: its phase seconds),
+ * a line for each session that was killed without a record (not valid in resume), then rec, this
+ * run) in /provenance/runs, and /timing (this rank's row: its phase seconds),
  * removes /checkpoint, then writes the `complete` attribute last, and closes the file. summary,
  * prov and rec must be identical on every rank. Collective. */
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
-                        const sq_h5_session *rec, int rank, int nranks, const sq_timers *timers,
-                        sq_error *err);
+                        const sq_h5_session *rec, const sq_resume *resume, int rank, int nranks,
+                        const sq_timers *timers, sq_error *err);
 /* Closes without marking the file complete (after a failure). Collective; safe on NULL. */
 void sq_h5_writer_abort(sq_h5_writer *w);
 

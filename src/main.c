@@ -81,8 +81,7 @@ static int checkpoint_settings(const sq_options *opt, const sq_job *job, char *b
     if (job->source == SQ_SOURCE_FILE) {
         struct stat st;
         const int have = stat(job->input_file, &st) == 0;
-        rc |= sq_ckpt_settings_add(buf, len, "input", "%s:%s", job->input_file,
-                                   job->input.dataset);
+        rc |= sq_ckpt_settings_add(buf, len, "input", "%s:%s", job->input_file, job->input.dataset);
         rc |= sq_ckpt_settings_add(buf, len, "input_bytes", "%lld",
                                    have ? (long long)st.st_size : -1LL);
         rc |= sq_ckpt_settings_add(buf, len, "input_mtime", "%lld",
@@ -110,8 +109,8 @@ static int resolve_resume(const sq_options *opt, sq_job *job, sq_error *err) {
                                err))
         return err->status;
     char key[64], then[SQ_PATH_MAX], now[SQ_PATH_MAX];
-    if (sq_ckpt_settings_diff(recorded, job->ckpt_settings, key, sizeof key, then, sizeof then,
-                              now, sizeof now))
+    if (sq_ckpt_settings_diff(recorded, job->ckpt_settings, key, sizeof key, then, sizeof then, now,
+                              sizeof now))
         return sq_fail(err, SQ_ERR_USAGE,
                        "--resume: the checkpoint '%s' was made with %s = %s, but this run has %s "
                        "= %s; resume with the settings of the interrupted run, or pass --force "
@@ -307,6 +306,11 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
                 snprintf(input_text, sizeof input_text, "generate %s", job.gen_text);
             sq_report_settings(stdout, &prov, &job.plan, input_text, job.in_type, job.out_type,
                                job.output);
+            if (job.resume.resumed)
+                printf("  resume    %s: session %d; %lld of %lld chunks done by %lld earlier "
+                       "session(s)\n",
+                       job.partial, (int)job.resume.session, (long long)job.resume.chunks_done,
+                       (long long)job.plan.nchunks, (long long)job.resume.sessions_recorded);
         }
     }
 
@@ -352,8 +356,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     if (sq_stop_install() != 0)
         sq_fail(err, SQ_ERR_RUNTIME, "cannot install the stop-signal handlers on rank %d: %s",
                 par->rank, strerror(errno));
-    if (sq_par_agree(par, err) ||
-        sq_pipeline_run(&job, par, in, out, &stats, &timers, &done, err))
+    if (sq_par_agree(par, err) || sq_pipeline_run(&job, par, in, out, &stats, &timers, &done, err))
         goto out_close;
 
     /* Phase: reduce (rank level). */
@@ -403,7 +406,8 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     }
     sq_par_bcast(par, &prov, sizeof prov);
     sq_par_bcast(par, &summary, sizeof summary);
-    sq_h5_writer_finish(out, &summary, &prov, &session, par->rank, par->size, &timers, err);
+    sq_h5_writer_finish(out, &summary, &prov, &session, &job.resume, par->rank, par->size, &timers,
+                        err);
     out = NULL;
     if (sq_par_agree(par, err))
         goto out_close;

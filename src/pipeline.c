@@ -158,8 +158,7 @@ static int64_t next_chunk(const sq_job *job, const sq_par *par, sq_h5_writer *ou
 }
 
 int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
-                    sq_stats *local, sq_timers *timers, sq_pipeline_result *result,
-                    sq_error *err) {
+                    sq_stats *local, sq_timers *timers, sq_pipeline_result *result, sq_error *err) {
     const sq_plan *plan = &job->plan;
     const int64_t bufn = sq_plan_buffer_elements(plan);
     memset(result, 0, sizeof *result);
@@ -207,9 +206,9 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         if (sq_par_agree(par, err))
             goto out_levels; /* no window to free: creating it failed */
     }
-    int slot = 0;                  /* the result buffers this round computes into */
-    sq_range pending = {0, 0};     /* computed last round, written this round */
-    int64_t pending_k = -1;        /* its chunk */
+    int slot = 0;              /* the result buffers this round computes into */
+    sq_range pending = {0, 0}; /* computed last round, written this round */
+    int64_t pending_k = -1;    /* its chunk */
     for (int64_t round = 0; !fixed_rounds || round < plan->max_rounds; ++round) {
         const int64_t k = err->status == SQ_OK
                               ? next_chunk(job, par, out, &queue, &cursor, mine.end, win, err)
@@ -279,8 +278,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     /* The last computed chunk (with lock-step rounds every rank has one, maybe empty, and no rank
      * failed: they agreed on it). */
     if (overlap && err->status == SQ_OK)
-        write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers,
-                   &result->chunks_done, err);
+        write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers, &result->chunks_done,
+                   err);
     if (sq_par_agree(par, err) == SQ_OK)
         result->stop_signal = (int)sq_par_max_i64(par, stop_sig);
     if (dynamic)

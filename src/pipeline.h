@@ -49,7 +49,7 @@ typedef struct sq_job {
 
 /* What the chunk loop did besides computing. */
 typedef struct sq_pipeline_result {
-    int stop_signal;     /* the signal the ranks agreed to stop on (0: ran to the end); every rank */
+    int stop_signal; /* the signal the ranks agreed to stop on (0: ran to the end); every rank */
     int64_t chunks_done; /* chunks this rank computed, wrote and flagged done */
 } sq_pipeline_result;
 
@@ -63,7 +63,6 @@ int sq_pipeline_overlaps(int threads);
  * stop is requested (stop.h): result->stop_signal says so. in is NULL for generated input.
  * Collective; returns the agreed status. */
 int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
-                    sq_stats *local, sq_timers *timers, sq_pipeline_result *result,
-                    sq_error *err);
+                    sq_stats *local, sq_timers *timers, sq_pipeline_result *result, sq_error *err);
 
 #endif
