@@ -127,18 +127,19 @@ echo "ok --resume without a checkpoint runs from the start"
 
 # Real signals. The ranks are sent the signal, as Slurm's scancel and --signal do (and mpirun
 # forwards SIGUSR1). A long run, so that the signal lands mid-run; it is stopped at the next chunk.
-LONG="--generate uniform:30000000:seed=9 --chunk 32768"
+LONG="--generate uniform:20000000:seed=9 --chunk 32768"
 sq_mpi 2 1 run $LONG --output "$WORK/ref_long.h5" --quiet || fail "reference run (long)"
 signal_case() {
     local sig=$1 target=$2 out="$WORK/sig_$1.h5"
     rm -f "$out" "$out.partial"
     sq_mpi 2 1 run $LONG --output "$out" >"$WORK/sig_$sig.log" 2>&1 &
     local job=$!
-    # Wait until the output exists and some chunks are written, then signal.
+    # Wait until the output exists and chunks are being written, then signal.
     for _ in $(seq 100); do
-        [ -f "$out.partial" ] && [ "$(stat -c %s "$out.partial")" -gt 50000000 ] && break
+        [ -f "$out.partial" ] && break
         sleep 0.1
     done
+    sleep 0.5
     if [ "$target" = mpirun ]; then
         pkill "-$sig" -f "^mpirun .* $SQCUBE run $LONG --output $out\$"
     else
@@ -166,9 +167,10 @@ out="$WORK/killed.h5"
 sq_mpi 2 1 run $LONG --output "$out" --quiet >"$WORK/killed.log" 2>&1 &
 job=$!
 for _ in $(seq 100); do
-    [ -f "$out.partial" ] && [ "$(stat -c %s "$out.partial")" -gt 50000000 ] && break
+    [ -f "$out.partial" ] && break
     sleep 0.1
 done
+sleep 0.5
 victim=$(pgrep -f "^$SQCUBE run $LONG --output $out --quiet\$" | tail -1)
 [ -n "$victim" ] || fail "no rank to kill"
 kill -KILL "$victim"
