@@ -77,6 +77,14 @@ void sq_h5_version(char *buf, size_t len) {
     snprintf(buf, len, "%u.%u.%u", maj, min, rel);
 }
 
+int sq_h5_is_parallel(void) {
+#ifdef H5_HAVE_PARALLEL
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 static hid_t native_type(sq_dtype t) {
     return t == SQ_DTYPE_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
 }
@@ -646,7 +654,10 @@ struct sq_h5_writer {
     int64_t n; /* elements per dataset: with none, no transfer is made (HDF5 cannot address them) */
     hid_t file, square, cube, dxpl;
     hid_t done, dxpl_ind; /* /checkpoint/done and the independent transfers of its flags */
-    hid_t fapl;           /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
+    const sq_affinity_row *affinity; /* this rank's rows of /provenance/affinity */
+    int affinity_count;
+    int64_t affinity_offset, affinity_total;
+    hid_t fapl; /* kept for H5Fget_vfd_handle: H5Fget_access_plist would be collective */
     io_record io;
     sq_dtype type;
     sq_h5_write_settings set;
@@ -1112,6 +1123,74 @@ static int write_runs(hid_t file, const sq_h5_session *rec, const sq_resume *res
     return rc ? -1 : 0;
 }
 
+void sq_h5_writer_set_affinity(sq_h5_writer *w, const sq_affinity_row *rows, int count,
+                               int64_t offset, int64_t total) {
+    w->affinity = rows;
+    w->affinity_count = count;
+    w->affinity_offset = offset;
+    w->affinity_total = total;
+}
+
+/* The file and memory type of an affinity row: a compound of int32 fields and fixed strings. */
+static hid_t affinity_type(void) {
+    const hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(sq_affinity_row));
+    const hid_t host = H5Tcopy(H5T_C_S1), mask = H5Tcopy(H5T_C_S1);
+    int rc = t < 0 || host < 0 || mask < 0;
+    if (!rc) {
+        rc |= H5Tset_size(host, SQ_AFFINITY_HOST_MAX) < 0 ||
+              H5Tset_size(mask, SQ_AFFINITY_MASK_MAX) < 0;
+        rc |= H5Tinsert(t, "rank", HOFFSET(sq_affinity_row, rank), H5T_NATIVE_INT32) < 0;
+        rc |= H5Tinsert(t, "thread", HOFFSET(sq_affinity_row, thread), H5T_NATIVE_INT32) < 0;
+        rc |= H5Tinsert(t, "threads", HOFFSET(sq_affinity_row, nthreads), H5T_NATIVE_INT32) < 0;
+        rc |= H5Tinsert(t, "cpu", HOFFSET(sq_affinity_row, cpu), H5T_NATIVE_INT32) < 0;
+        rc |= H5Tinsert(t, "mask_cpus", HOFFSET(sq_affinity_row, ncpus), H5T_NATIVE_INT32) < 0;
+        rc |= H5Tinsert(t, "host", HOFFSET(sq_affinity_row, host), host) < 0;
+        rc |= H5Tinsert(t, "mask", HOFFSET(sq_affinity_row, mask), mask) < 0;
+    }
+    if (host >= 0)
+        H5Tclose(host);
+    if (mask >= 0)
+        H5Tclose(mask);
+    if (rc && t >= 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* /provenance/affinity: each rank writes its own rows (one collective call), so no rank gathers
+ * the whole table. */
+static int write_affinity(sq_h5_writer *w) {
+    if (w->affinity == NULL || w->affinity_total <= 0)
+        return 0;
+    const hsize_t dim = (hsize_t)w->affinity_total;
+    const hid_t type = affinity_type();
+    const hid_t space = H5Screate_simple(1, &dim, NULL);
+    int rc = -1;
+    const hid_t d = type >= 0 && space >= 0
+                        ? H5Dcreate2(w->file, "provenance/affinity", type, space, H5P_DEFAULT,
+                                     H5P_DEFAULT, H5P_DEFAULT)
+                        : -1;
+    if (d >= 0) {
+        const hsize_t start = (hsize_t)w->affinity_offset, n = (hsize_t)w->affinity_count;
+        const hsize_t mdim = n > 0 ? n : 1;
+        const hid_t mspace = H5Screate_simple(1, &mdim, NULL);
+        const int sel = n > 0 ? H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &n, NULL)
+                              : (H5Sselect_none(space) < 0 || H5Sselect_none(mspace) < 0 ? -1 : 0);
+        if (mspace >= 0 && sel >= 0 && H5Dwrite(d, type, mspace, space, w->dxpl, w->affinity) >= 0)
+            rc = 0;
+        if (mspace >= 0)
+            H5Sclose(mspace);
+        if (H5Dclose(d) < 0)
+            rc = -1;
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return rc;
+}
+
 static void writer_release(sq_h5_writer *w) {
     if (w->dxpl_ind >= 0)
         H5Pclose(w->dxpl_ind);
@@ -1134,6 +1213,10 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
         step = "/provenance/runs";
         writer_release(w); /* /checkpoint/done goes with the group */
         bad = write_runs(w->file, rec, resume) < 0;
+    }
+    if (!bad) {
+        step = "/provenance/affinity";
+        bad = write_affinity(w) < 0;
     }
     if (!bad) {
         step = "/timing";
@@ -1191,6 +1274,71 @@ void sq_h5_writer_abort(sq_h5_writer *w) {
         H5Fclose(w->file);
     H5Eclear2(H5E_DEFAULT);
     free(w);
+}
+
+/* ---- self-test (sqcube doctor) ------------------------------------------------------------ */
+
+int sq_h5_selftest(MPI_Comm comm, const char *path, int rank, int nranks, sq_error *err) {
+    char detail[256];
+    const hsize_t dim = (hsize_t)nranks, start = (hsize_t)rank, one = 1;
+    const char *step = "create";
+    int64_t *back = calloc((size_t)nranks, sizeof *back);
+    const int64_t mine = 7 * (int64_t)rank + 1;
+    const hid_t fapl = mpio_fapl(comm), dxpl = collective_dxpl();
+    hid_t f = -1, space = -1, mspace = -1, d = -1;
+    int ok = back != NULL && fapl >= 0 && dxpl >= 0;
+    if (ok)
+        ok = (f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) >= 0 &&
+             (space = H5Screate_simple(1, &dim, NULL)) >= 0 &&
+             (mspace = H5Screate_simple(1, &one, NULL)) >= 0 &&
+             (d = H5Dcreate2(f, "x", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT)) >= 0;
+    if (ok) {
+        step = "collective write";
+        ok = H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &one, NULL) >= 0 &&
+             H5Dwrite(d, H5T_NATIVE_INT64, mspace, space, dxpl, &mine) >= 0;
+    }
+    if (d >= 0)
+        H5Dclose(d);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (space >= 0)
+        H5Sclose(space);
+    if (f >= 0 && H5Fclose(f) < 0 && ok) {
+        step = "close";
+        ok = 0;
+    }
+    if (ok) {
+        step = "reopen and read";
+        f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+        d = f >= 0 ? H5Dopen2(f, "x", H5P_DEFAULT) : -1;
+        ok = d >= 0 && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, dxpl, back) >= 0;
+        if (d >= 0)
+            H5Dclose(d);
+        if (f >= 0)
+            H5Fclose(f);
+    }
+    for (int r = 0; ok && r < nranks; ++r)
+        if (back[r] != 7 * (int64_t)r + 1) {
+            step = "check";
+            ok = 0;
+            snprintf(last_detail, sizeof last_detail,
+                     "element %d reads %lld, but rank %d wrote %lld", r, (long long)back[r], r,
+                     (long long)(7 * (int64_t)r + 1));
+        }
+    free(back);
+    if (dxpl >= 0)
+        H5Pclose(dxpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    H5Eclear2(H5E_DEFAULT);
+    if (!ok)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "parallel HDF5 %s of '%s' failed on rank %d (%s); check that the directory "
+                       "is on a file system all ranks share and that MPI-IO works there (file "
+                       "locking: HDF5_USE_FILE_LOCKING=FALSE)",
+                       step, path, rank, h5_detail(detail));
+    return SQ_OK;
 }
 
 /* ---- reading a checkpoint --------------------------------------------------------------- */

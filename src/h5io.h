@@ -13,8 +13,10 @@
 #define SQCUBE_H5IO_H
 
 #include <mpi.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "affinity.h"
 #include "checkpoint.h"
 #include "error.h"
 #include "options.h"
@@ -31,6 +33,14 @@ int64_t sq_h5_max_transfer(void);
 
 /* "1.10.8". */
 void sq_h5_version(char *buf, size_t len);
+
+/* 1 when this HDF5 was built with the MPI-IO driver (parallel HDF5). */
+int sq_h5_is_parallel(void);
+
+/* A parallel HDF5 round trip at path (for sqcube doctor): every rank creates the file through the
+ * MPI-IO driver, writes element [rank] of a dataset of nranks elements collectively, closes,
+ * reopens and reads all of them back, and checks them. The caller removes the file. Collective. */
+int sq_h5_selftest(MPI_Comm comm, const char *path, int rank, int nranks, sq_error *err);
 
 /* How elements are read into memory: HDF5 converts any stored integer or float type to these. */
 typedef enum sq_read_type {
@@ -137,11 +147,17 @@ const void *sq_h5_writer_mpi_file(const sq_h5_writer *w);
  * settings' max_request; longer than 1 GiB, a write is split as reads are). Collective. */
 int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const void *sq,
                        const void *cu, sq_error *err);
+/* Hands the writer this rank's affinity rows (kept, not copied, until finish), to be written at
+ * rows offset .. offset + count - 1 of /provenance/affinity, which has total rows. Not collective;
+ * every rank calls it before finish. */
+void sq_h5_writer_set_affinity(sq_h5_writer *w, const sq_affinity_row *rows, int count,
+                               int64_t offset, int64_t total);
+
 /* Writes the root attributes, /provenance with the history of the runs (the checkpoint's sessions,
  * a line for each session that was killed without a record (not valid in resume), then rec, this
- * run) in /provenance/runs, and /timing (this rank's row: its phase seconds),
- * removes /checkpoint, then writes the `complete` attribute last, and closes the file. summary,
- * prov and rec must be identical on every rank. Collective. */
+ * run) in /provenance/runs, every rank's /provenance/affinity rows, and /timing (this rank's row:
+ * its phase seconds), removes /checkpoint, then writes the `complete` attribute last, and closes
+ * the file. summary, prov and rec must be identical on every rank. Collective. */
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
                         const sq_h5_session *rec, const sq_resume *resume, int rank, int nranks,
                         const sq_timers *timers, sq_error *err);

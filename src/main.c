@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "checkpoint.h"
+#include "doctor.h"
 #include "error.h"
 #include "h5io.h"
 #include "kernel.h"
@@ -256,6 +258,48 @@ static int self_check_range(const sq_job *job, const sq_stats *stats, sq_summary
     return SQ_OK;
 }
 
+/* ---- thread placement (sqcube affinity, --report-affinity, /provenance/affinity) ------------ */
+
+/* This rank's rows: one per OpenMP thread. Returns the count, or -1 with err filled. */
+static int collect_affinity(const sq_par *par, sq_affinity_row **rows, sq_error *err) {
+    const int max = omp_get_max_threads();
+    *rows = calloc((size_t)max, sizeof **rows);
+    const int n = *rows ? sq_affinity_collect(par->rank, *rows, max) : -1;
+    if (n < 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot collect the thread placement of rank %d (%d threads)",
+                par->rank, max);
+    return n;
+}
+
+/* Gathers every rank's rows to rank 0, which prints the table and the check. Collective. */
+static void report_affinity(const sq_par *par, const sq_affinity_row *rows, int n, FILE *out) {
+    void *all = NULL;
+    int total = 0;
+    if (sq_par_gather_records(par, rows, n, sizeof *rows, &all, &total) != 0) {
+        if (par->rank == 0)
+            fprintf(out, "affinity: cannot gather %d ranks' rows on rank 0 (out of memory)\n",
+                    par->size);
+        return;
+    }
+    if (par->rank == 0) {
+        char msg[1024];
+        sq_affinity_print(out, all, total);
+        const int v = sq_affinity_check(all, total, msg, sizeof msg);
+        fprintf(out, "placement: %s: %s\n", sq_affinity_verdict_name(v), msg);
+        fflush(out);
+    }
+    free(all);
+}
+
+static int affinity_command(const sq_par *par, sq_error *err) {
+    sq_affinity_row *rows = NULL;
+    const int n = collect_affinity(par, &rows, err);
+    if (sq_par_agree(par, err) == SQ_OK)
+        report_affinity(par, rows, n, stdout);
+    free(rows);
+    return err->status;
+}
+
 /* This run's line of the output's history, made on rank 0 and broadcast: the same on every rank.
  * Collective. */
 static void fill_session(const sq_job *job, const sq_provenance *prov, const sq_par *par,
@@ -314,6 +358,18 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         }
     }
 
+    /* Where the threads run: recorded in /provenance/affinity, printed with --report-affinity. */
+    sq_affinity_row *affinity = NULL;
+    const int naffinity = collect_affinity(par, &affinity, err);
+    if (sq_par_agree(par, err)) {
+        free(affinity);
+        return err->status;
+    }
+    int64_t affinity_total = 0;
+    const int64_t affinity_offset = sq_par_exscan_i64(par, naffinity, &affinity_total);
+    if (opt->report_affinity && !opt->quiet)
+        report_affinity(par, affinity, naffinity, stdout);
+
     /* Phase: open. The output is written under its .partial name until it is complete. */
     sq_timer_start(&timers, SQ_PHASE_TOTAL);
     sq_h5_reader *in = NULL;
@@ -345,6 +401,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
                             &out, err);
     if (sq_par_agree(par, err))
         goto out_close;
+    sq_h5_writer_set_affinity(out, affinity, naffinity, affinity_offset, affinity_total);
     if (par->rank == 0)
         sq_par_file_hints(sq_h5_writer_mpi_file(out), prov.mpiio_hints_in_effect,
                           sizeof prov.mpiio_hints_in_effect);
@@ -428,6 +485,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     }
     sq_h5_reader_close(in);
     sq_par_info_free(&hints);
+    free(affinity);
     return SQ_OK;
 
 out_close:
@@ -435,6 +493,7 @@ out_close:
     sq_h5_writer_abort(out);
     sq_h5_reader_close(in);
     sq_par_info_free(&hints);
+    free(affinity);
     sq_par_barrier(par);
     /* A stopped run keeps its checkpoint; so does a failed resumed run (what its earlier sessions
      * did is still good), unless it failed before the checkpoint was even opened. */
@@ -486,6 +545,12 @@ int main(int argc, char **argv) {
             break;
         case SQ_CMD_INFO:
             status = sq_info(&opt, &par, &err);
+            break;
+        case SQ_CMD_AFFINITY:
+            status = affinity_command(&par, &err);
+            break;
+        case SQ_CMD_DOCTOR:
+            status = sq_doctor(&opt, &par, &err);
             break;
         }
     }

@@ -27,6 +27,7 @@ enum opt_id {
     OPT_FORCE,
     OPT_RESUME,
     OPT_QUIET,
+    OPT_REPORT_AFFINITY,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -35,7 +36,9 @@ enum opt_id {
 #define FOR_RUN (1u << SQ_CMD_RUN)
 #define FOR_VERIFY (1u << SQ_CMD_VERIFY)
 #define FOR_INFO (1u << SQ_CMD_INFO)
-#define FOR_ALL (FOR_RUN | FOR_VERIFY | FOR_INFO)
+#define FOR_AFFINITY (1u << SQ_CMD_AFFINITY)
+#define FOR_DOCTOR (1u << SQ_CMD_DOCTOR)
+#define FOR_ALL (FOR_RUN | FOR_VERIFY | FOR_INFO | FOR_AFFINITY | FOR_DOCTOR)
 
 typedef struct opt_spec {
     enum opt_id id;
@@ -48,17 +51,18 @@ typedef struct opt_spec {
 } opt_spec;
 
 static const opt_spec option_table[] = {
-    {OPT_INPUT, "input", 'i', "FILE[:/DATASET]", FOR_RUN | FOR_VERIFY, NULL,
+    {OPT_INPUT, "input", 'i', "FILE[:/DATASET]", FOR_RUN | FOR_VERIFY | FOR_DOCTOR, NULL,
      "HDF5 input dataset: any integer (8 to 64 bit, signed or unsigned) or float (32 or 64 bit) "
      "type, either byte order, any shape (scalar to N-D; the outputs keep it). DATASET may be left "
      "out when FILE holds exactly one dataset. verify: read the input from here instead of the "
-     "path recorded in the result."},
-    {OPT_GENERATE, "generate", 'g', "KIND:N[:KEY=VALUE...]", FOR_RUN, NULL,
+     "path recorded in the result. doctor: the input whose output size to check."},
+    {OPT_GENERATE, "generate", 'g', "KIND:N[:KEY=VALUE...]", FOR_RUN | FOR_DOCTOR, NULL,
      "Generate the input instead of reading it: range:N (x[i] = i + 1, int64) or "
      "uniform:N[:seed=S][:low=A][:high=B] (float64 in [A, B), default seed=0 low=0 high=1). "
      "N takes K/M/G/T suffixes (powers of 2) and 1e8-style numbers."},
-    {OPT_OUTPUT, "output", 'o', "FILE", FOR_RUN, NULL,
-     "Result file to create. Written as FILE.partial and renamed to FILE only when complete."},
+    {OPT_OUTPUT, "output", 'o', "FILE", FOR_RUN | FOR_DOCTOR, NULL,
+     "Result file to create. Written as FILE.partial and renamed to FILE only when complete. "
+     "doctor: the output whose directory to check (default: ./sqcube-out.h5)."},
     {OPT_CHUNK, "chunk", 'c', "N", FOR_RUN, "512K",
      "Elements per chunk: the unit of work and of I/O. Memory per rank is about 3 chunk buffers of "
      "8 bytes per element. K/M/G/T suffixes (powers of 2) and 1e6-style numbers; 1 to 4G. A chunk "
@@ -100,6 +104,10 @@ static const opt_spec option_table[] = {
      "final file equals an uninterrupted run's."},
     {OPT_QUIET, "quiet", 'q', NULL, FOR_RUN | FOR_VERIFY, NULL,
      "Print nothing but errors (and, for verify, the verdict)."},
+    {OPT_REPORT_AFFINITY, "report-affinity", 0, NULL, FOR_RUN, NULL,
+     "Print, before the run, where every thread of every rank runs (host, CPU, affinity mask) "
+     "and the placement check of 'sqcube affinity'. Every run records the same table in "
+     "/provenance/affinity."},
     {OPT_HELP, "help", 'h', NULL, FOR_ALL, NULL, "Print this help and exit."},
     {OPT_VERSION, "version", 'V', NULL, FOR_ALL, NULL, "Print the version and exit."},
 };
@@ -121,6 +129,15 @@ static const struct {
      "only if all match (3 if not)."},
     {"info", SQ_CMD_INFO, "sqcube info FILE",
      "Print a summary of a result file: shape, types, reductions, provenance and timing."},
+    {"affinity", SQ_CMD_AFFINITY, "sqcube affinity",
+     "Print, for every rank and OpenMP thread, the host, the CPU it runs on and its affinity mask, "
+     "gathered to rank 0, and a check of the placement: threads piled onto fewer cores than "
+     "threads, or ranks of one host sharing cores. Run it with the launch line of the real job."},
+    {"doctor", SQ_CMD_DOCTOR, "sqcube doctor [--output FILE] [--input SPEC | --generate SPEC]",
+     "Pre-flight checks, each with a verdict (ok, warn, FAIL): parallel HDF5, the MPI thread "
+     "level, OpenMP threads against the affinity masks, file locking and a parallel HDF5 create "
+     "in the output's directory, free space against the expected output size, and suggested "
+     "srun and mpirun lines for this allocation. Exit status 1 if any check fails."},
 };
 #define NCOMMANDS (sizeof command_table / sizeof command_table[0])
 
@@ -449,6 +466,9 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
     case OPT_QUIET:
         opt->quiet = true;
         return SQ_OK;
+    case OPT_REPORT_AFFINITY:
+        opt->report_affinity = true;
+        return SQ_OK;
     case OPT_HELP:
         opt->help_command = opt->command;
         opt->command = SQ_CMD_HELP;
@@ -478,7 +498,8 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
                 ++c;
             if (c == NCOMMANDS)
                 return sq_fail(err, SQ_ERR_USAGE,
-                               "help: unknown command '%s'; the commands are run, verify and info",
+                               "help: unknown command '%s'; the commands are run, verify, info, "
+                               "affinity and doctor",
                                argv[2]);
             opt->help_command = command_table[c].command;
         }
@@ -494,15 +515,17 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
         }
         return sq_fail(
             err, SQ_ERR_USAGE,
-            "'%s' before a command; write 'sqcube run|verify|info ...' (see sqcube --help)", first);
+            "'%s' before a command; write 'sqcube run|verify|info|affinity|doctor ...' (see sqcube "
+            "--help)",
+            first);
     }
     size_t c = 0;
     while (c < NCOMMANDS && strcmp(first, command_table[c].name) != 0)
         ++c;
     if (c == NCOMMANDS)
         return sq_fail(err, SQ_ERR_USAGE,
-                       "unknown command '%s'; the commands are run, verify and info (see sqcube "
-                       "--help)",
+                       "unknown command '%s'; the commands are run, verify, info, affinity and "
+                       "doctor (see sqcube --help)",
                        first);
     const sq_command cmd = command_table[c].command;
     opt->command = cmd;
@@ -512,7 +535,8 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
     for (; i < argc; ++i) {
         const char *arg = argv[i];
         if (arg[0] != '-' || arg[1] == '\0') {
-            if (cmd == SQ_CMD_RUN || positional++ > 0)
+            if (cmd == SQ_CMD_RUN || cmd == SQ_CMD_AFFINITY || cmd == SQ_CMD_DOCTOR ||
+                positional++ > 0)
                 return sq_fail(err, SQ_ERR_USAGE,
                                "unexpected argument '%s' for 'sqcube %s' (see sqcube %s --help)",
                                arg, command_name(cmd), command_name(cmd));
@@ -552,7 +576,10 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
             return sq_fail(err, SQ_ERR_USAGE,
                            "--compress needs --io collective: parallel HDF5 writes compressed "
                            "datasets only collectively");
-    } else if (opt->output[0] == '\0') {
+    } else if (cmd == SQ_CMD_DOCTOR) {
+        if (opt->output[0] == '\0')
+            snprintf(opt->output, sizeof opt->output, "sqcube-out.h5");
+    } else if (cmd != SQ_CMD_AFFINITY && opt->output[0] == '\0') {
         return sq_fail(err, SQ_ERR_USAGE, "%s needs a result file: sqcube %s FILE",
                        command_name(cmd), command_name(cmd));
     }
@@ -582,7 +609,8 @@ static void print_wrapped(FILE *out, const char *text, int indent) {
 }
 
 void sq_options_print_help(FILE *out, sq_command command) {
-    if (command != SQ_CMD_RUN && command != SQ_CMD_VERIFY && command != SQ_CMD_INFO) {
+    if (command != SQ_CMD_RUN && command != SQ_CMD_VERIFY && command != SQ_CMD_INFO &&
+        command != SQ_CMD_AFFINITY && command != SQ_CMD_DOCTOR) {
         fprintf(out, "sqcube - squares and cubes of a dataset, with reductions, on MPI ranks x "
                      "OpenMP threads, into one parallel HDF5 file\n\n");
         fprintf(out, "Usage:\n");

@@ -20,11 +20,13 @@
 #define SQ_DSET_MAX 1024
 
 typedef enum sq_command {
-    SQ_CMD_RUN,     /* compute squares and cubes into an output file */
-    SQ_CMD_VERIFY,  /* recompute a result file from its source and compare */
-    SQ_CMD_INFO,    /* print a summary of a result file */
-    SQ_CMD_HELP,    /* print help (for help_command) and exit 0 */
-    SQ_CMD_VERSION, /* print the version and exit 0 */
+    SQ_CMD_RUN,      /* compute squares and cubes into an output file */
+    SQ_CMD_VERIFY,   /* recompute a result file from its source and compare */
+    SQ_CMD_INFO,     /* print a summary of a result file */
+    SQ_CMD_AFFINITY, /* print where every rank's threads run */
+    SQ_CMD_DOCTOR,   /* pre-flight checks of the MPI, OpenMP, HDF5 and file-system setup */
+    SQ_CMD_HELP,     /* print help (for help_command) and exit 0 */
+    SQ_CMD_VERSION,  /* print the version and exit 0 */
 } sq_command;
 
 typedef enum sq_source_kind {
@@ -86,6 +88,7 @@ typedef struct sq_options {
     bool force;                      /* --force: replace an existing output */
     bool resume;                     /* --resume: continue OUTPUT.partial if there is one */
     bool quiet;                      /* --quiet: print errors only */
+    bool report_affinity;            /* --report-affinity: print the placement table */
 } sq_options;
 
 /* Sets every default. */

@@ -151,6 +151,56 @@ void sq_par_phase_stats(const sq_par *par, const sq_timers *t, double min[SQ_NPH
         avg[p] /= par->size;
 }
 
+int sq_par_gather_records(const sq_par *par, const void *mine, int count, size_t bytes, void **all,
+                          int *total) {
+    *all = NULL;
+    *total = 0;
+    int *counts = NULL, *displs = NULL;
+    int ok = 1;
+    if (par->rank == 0) {
+        counts = malloc(sizeof *counts * (size_t)par->size);
+        displs = malloc(sizeof *displs * (size_t)par->size);
+        ok = counts != NULL && displs != NULL;
+    }
+    /* Every rank must take part in the gathers even when rank 0 is short of memory. */
+    CHECK_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, par->comm));
+    if (!ok) {
+        free(counts);
+        free(displs);
+        return -1;
+    }
+    const int mine_bytes = (int)((size_t)count * bytes);
+    CHECK_MPI(MPI_Gather(&mine_bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, par->comm));
+    char *buf = NULL;
+    if (par->rank == 0) {
+        int64_t sum = 0;
+        for (int r = 0; r < par->size; ++r) {
+            displs[r] = (int)sum;
+            sum += counts[r];
+        }
+        buf = sum <= INT32_MAX ? malloc(sum > 0 ? (size_t)sum : 1) : NULL;
+        ok = buf != NULL;
+        *total = ok ? (int)(sum / (int64_t)bytes) : 0;
+    }
+    CHECK_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, par->comm));
+    if (ok)
+        CHECK_MPI(
+            MPI_Gatherv(mine, mine_bytes, MPI_BYTE, buf, counts, displs, MPI_BYTE, 0, par->comm));
+    free(counts);
+    free(displs);
+    *all = buf;
+    return ok ? 0 : -1;
+}
+
+int64_t sq_par_exscan_i64(const sq_par *par, int64_t v, int64_t *total) {
+    int64_t below = 0;
+    CHECK_MPI(MPI_Exscan(&v, &below, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    if (par->rank == 0)
+        below = 0; /* MPI_Exscan leaves rank 0's result undefined */
+    CHECK_MPI(MPI_Allreduce(&v, total, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    return below;
+}
+
 void sq_par_hosts(const sq_par *par, char *buf, size_t len) {
     char name[MPI_MAX_PROCESSOR_NAME] = "";
     int nlen = 0;

@@ -56,6 +56,16 @@ int64_t sq_par_max_i64(const sq_par *par, int64_t v);
 void sq_par_phase_stats(const sq_par *par, const sq_timers *t, double min[SQ_NPHASES],
                         double avg[SQ_NPHASES], double max[SQ_NPHASES]);
 
+/* Gathers count records of bytes each from every rank to rank 0, in rank order: on rank 0 *all is
+ * a malloc'd array of *total records (free it), elsewhere NULL and 0. Collective. Returns 0, or -1
+ * (on rank 0) when the array cannot be allocated. */
+int sq_par_gather_records(const sq_par *par, const void *mine, int count, size_t bytes, void **all,
+                          int *total);
+
+/* The sum of v over the ranks below this one (0 on rank 0), and the sum over all in *total.
+ * Collective. */
+int64_t sq_par_exscan_i64(const sq_par *par, int64_t v, int64_t *total);
+
 /* The distinct host names of the job, comma-separated, on every rank. Collective. */
 void sq_par_hosts(const sq_par *par, char *buf, size_t len);
 
