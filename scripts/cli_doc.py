@@ -48,6 +48,14 @@ def main():
         open(a.doc, "w").write(new)
         print(f"cli_doc: updated {len(stale)} of {len(blocks)} blocks")
         return 0
+    # Every command the overview lists must have its block: a new command cannot go undocumented.
+    overview = help_text(a.sqcube, "--help")
+    commands = re.findall(r"^  (\w+)$", overview.split("Commands:", 1)[-1], re.M)
+    documented = {m.group("args") for m in blocks}
+    missing = [c for c in commands if f"{c} --help" not in documented]
+    if missing:
+        print(f"cli_doc: {a.doc} has no help block for: " + ", ".join(missing))
+        return 1
     if stale:
         print(f"cli_doc: {a.doc} is out of date for: " + ", ".join(f"sqcube {s}" for s in stale))
         print(f"cli_doc: run scripts/cli_doc.py update {a.sqcube} {a.doc}")
