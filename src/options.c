@@ -133,7 +133,8 @@ static const struct {
      "Print, for every rank and OpenMP thread, the host, the CPU it runs on and its affinity mask, "
      "gathered to rank 0, and a check of the placement: threads piled onto fewer cores than "
      "threads, or ranks of one host sharing cores. Run it with the launch line of the real job."},
-    {"doctor", SQ_CMD_DOCTOR, "sqcube doctor [--output FILE] [--input FILE[:/DATASET] | --generate SPEC]",
+    {"doctor", SQ_CMD_DOCTOR,
+     "sqcube doctor [--output FILE] [--input FILE[:/DATASET] | --generate SPEC]",
      "Pre-flight checks, each with a verdict (ok, warn, FAIL): parallel HDF5, the MPI thread "
      "level, OpenMP threads against the affinity masks, file locking and a parallel HDF5 create "
      "in the output's directory, free space against the expected output size, and suggested "
