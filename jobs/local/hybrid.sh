@@ -4,7 +4,10 @@
 #     threads are spread over those cores (OMP_PLACES=cores, OMP_PROC_BIND=close); when the machine
 #     has fewer than RANKS x THREADS cores, nothing is bound (binding would pile threads onto one
 #     core) and mpirun may oversubscribe;
-#   - Open MPI's ob1 transport, which starts fastest on one node (docs/performance.md).
+#   - Open MPI's ob1 transport, which starts fastest on one node (docs/performance.md);
+#   - Ctrl-C or a SIGTERM to this script becomes a checkpoint: it is passed to the ranks as
+#     SIGUSR1 (Open MPI's mpirun would turn it into a teardown), every rank finishes its chunk,
+#     OUTPUT.partial keeps the progress, and the script exits 4; rerun it with --resume added.
 # Usage:
 #   bash jobs/local/hybrid.sh RANKS THREADS OUTPUT (--input FILE[:/DATASET] | --generate SPEC) [sqcube run options]
 # Example:
@@ -43,4 +46,13 @@ else
     BIND=(--bind-to none --oversubscribe)
 fi
 set -x
-mpirun -np "$RANKS" "${BIND[@]}" -x OMP_NUM_THREADS -x OMPI_MCA_pml "$SQCUBE" run --output "$OUTPUT" "$@"
+mpirun -np "$RANKS" "${BIND[@]}" -x OMP_NUM_THREADS -x OMPI_MCA_pml "$SQCUBE" run --output "$OUTPUT" "$@" &
+{ set +x; } 2>/dev/null
+MPIRUN=$!
+trap 'kill -USR1 "$MPIRUN" 2>/dev/null' TERM INT
+status=0
+while true; do # wait returns early when a trapped signal arrives: wait again for mpirun itself
+    wait "$MPIRUN" && status=0 || status=$?
+    kill -0 "$MPIRUN" 2>/dev/null || break
+done
+exit "$status"

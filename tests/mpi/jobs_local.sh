@@ -19,6 +19,22 @@ for rt in "1 1" "2 1" "$(($(nproc) + 1)) 2"; do
     [ "$got" = "$want" ] || fail "hybrid.sh $r $t: provenance says ranks, threads, overlap = $got, expected $want"
     echo "ok hybrid.sh $r x $t: $got"
 done
+# A SIGTERM to the script checkpoints (the ranks get SIGUSR1) and exits 4; --resume finishes it.
+out="$WORK/stopped.h5"
+SQCUBE=$SQCUBE bash "$JOB" 2 1 "$out" --generate uniform:2e7 --chunk 32K --quiet >"$WORK/log" 2>&1 &
+job=$!
+for _ in $(seq 100); do [ -f "$out.partial" ] && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$job"
+st=0
+wait "$job" || st=$?
+[ "$st" -eq 4 ] || fail "hybrid.sh after SIGTERM exited $st, expected 4: $(cat "$WORK/log")"
+grep -q "sqcube: stopped: SIGUSR1: " "$WORK/log" || fail "hybrid.sh after SIGTERM: $(cat "$WORK/log")"
+[ -f "$out.partial" ] && [ ! -e "$out" ] || fail "hybrid.sh after SIGTERM: expected only $out.partial"
+SQCUBE=$SQCUBE bash "$JOB" 1 2 "$out" --generate uniform:2e7 --chunk 32K --quiet --resume \
+    >"$WORK/log" 2>&1 || fail "hybrid.sh --resume exited $?: $(cat "$WORK/log")"
+sq_mpi 2 1 verify "$out" --quiet >/dev/null || fail "verify of the resumed $out failed"
+echo "ok hybrid.sh: SIGTERM checkpoints (status 4), --resume finishes and verifies"
 set +e
 SQCUBE=$SQCUBE bash "$JOB" 1 1 "$WORK/x.h5" --input "$WORK/missing.h5:/x" 2>"$WORK/err"
 st=$?
