@@ -9,7 +9,8 @@
 #   slurm_fixture.sh check      exit 0 if a fixture can run here, else 77 with the reason
 # Root only (slurmd starts job steps as their user). Exit status 77 (ctest SKIP_RETURN_CODE) with
 # one line saying why when not root or when Slurm or munge is not installed.
-# Environment: SQCUBE_SLURM_PORT (slurmctld's port; slurmd uses the next; default 16817).
+# Environment: SQCUBE_SLURM_PORT (slurmctld's port; slurmd uses the next; default: the first
+# free pair from 16817 on, so that two build trees' fixtures can run at once).
 #
 # Hard-won details (a machine without systemd):
 #   - munged runs as root here on its own socket (AuthInfo=socket=... for both auth and cred);
@@ -22,7 +23,7 @@
 set -euo pipefail
 ACTION=${1:-}
 DIR=${2:-}
-PORT=${SQCUBE_SLURM_PORT:-16817}
+PORT=${SQCUBE_SLURM_PORT:-}
 SKIP=77
 log() { echo "[slurm_fixture $(date +%T)] $*"; }
 die() {
@@ -65,6 +66,12 @@ ours() {
         tr '\0' '\n' 2>/dev/null <"$d/environ" | grep -qxF "SQCUBE_SLURM_FIXTURE=$DIR" && echo "$pid"
     done
     return 0
+}
+
+# port_free PORT: nothing listens on TCP PORT (ss from iproute2; assumed free without it)
+port_free() {
+    command -v ss >/dev/null || return 0
+    [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
 }
 
 stop_pid() { # stop_pid PIDFILE NAME: SIGTERM, then SIGKILL after 10 s
@@ -146,6 +153,11 @@ up() {
     [ -n "$hw" ] || hw="CPUs=$(nproc)"
     mem=$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$hw")
     [ -n "$mem" ] && hw=$(sed "s/RealMemory=[0-9]*/RealMemory=$((mem * 9 / 10))/" <<<"$hw")
+    if [ -z "$PORT" ]; then
+        for ((PORT = 16817; PORT < 16917; PORT += 2)); do
+            port_free "$PORT" && port_free $((PORT + 1)) && break
+        done
+    fi
     cat >"$SLURM_CONF" <<EOF
 # Written by tests/jobs/slurm_fixture.sh: a one-node cluster for sqcube's job-script tests.
 ClusterName=sqcube-test
@@ -193,6 +205,7 @@ EOF
     /usr/sbin/slurmctld || die "slurmctld did not start (see $DIR/log/slurmctld.log)"
     for i in $(seq 100); do
         scontrol ping 2>/dev/null | grep -q 'is UP' && break
+        alive "$DIR/run/slurmctld.pid" slurmctld || sleep 0.2 # it may not have written the file yet
         sleep 0.1
     done
     scontrol ping 2>/dev/null | grep -q 'is UP' ||
