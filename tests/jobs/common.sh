@@ -33,7 +33,35 @@ need_slurm() {
 submit() {
     local log=$1
     shift
-    timeout 240 sbatch --wait --quiet --time=5 --output="$log" "$@"
+    timeout 300 sbatch --wait --quiet --time=5 --output="$log" "$@"
+}
+
+# job_submit LOG SBATCH_ARGS...: submit without waiting; prints the job ID. For tests that act on
+# a running job (signal it, requeue it), then job_wait.
+job_submit() {
+    local log=$1
+    shift
+    sbatch --parsable --time=5 --output="$log" "$@" | cut -d';' -f1
+}
+
+# job_state ID: the job's state (PENDING, RUNNING, COMPLETED, FAILED, ...), empty once forgotten
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+
+# job_wait ID [SECONDS]: wait until the job has ended (default limit 300 s); returns its exit status
+# (the batch script's), 124 on time-out. A requeued job counts as not ended.
+job_wait() {
+    local id=$1 limit=${2:-300} t=0 st
+    while :; do
+        st=$(job_state "$id")
+        case $st in
+        COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | PREEMPTED | BOOT_FAIL | DEADLINE) break ;;
+        esac
+        [ "$t" -lt $((limit * 2)) ] || return 124
+        sleep 0.5
+        t=$((t + 1))
+    done
+    st=$(scontrol show job "$id" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+    return "${st:-1}"
 }
 
 # check_result FILE RANKS THREADS: FILE exists under its final name only, `sqcube verify` accepts

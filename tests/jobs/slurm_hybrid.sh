@@ -34,9 +34,12 @@ if [ "$(nproc)" -ge 2 ]; then
 export OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK
 srun --mpi=pmix --cpu-bind=cores bash -c 'echo "task $SLURM_PROCID cpus $(taskset -pc $$ | sed "s/.*: //")"'
 EOF
-    submit probe_1x2.out --nodes=1 --ntasks-per-node=1 --cpus-per-task=2 probe.sh || fail "probe 1x2: $(cat probe_1x2.out)"
+    # (submitted both at once: they queue one after the other on a 2-core node)
+    j12=$(job_submit probe_1x2.out --nodes=1 --ntasks-per-node=1 --cpus-per-task=2 probe.sh)
+    j21=$(job_submit probe_2x1.out --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 probe.sh)
+    job_wait "$j12" || fail "probe 1x2 (job $j12) exited $?: $(cat probe_1x2.out)"
+    job_wait "$j21" || fail "probe 2x1 (job $j21) exited $?: $(cat probe_2x1.out)"
     grep -Eq '^task 0 cpus [0-9]+[-,][0-9]+$' probe_1x2.out || fail "1 x 2: the task is not given 2 cores: $(cat probe_1x2.out)"
-    submit probe_2x1.out --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 probe.sh || fail "probe 2x1: $(cat probe_2x1.out)"
     [ "$(grep -Ec '^task [01] cpus [0-9]+$' probe_2x1.out)" -eq 2 ] &&
         [ "$(awk '{ print $4 }' probe_2x1.out | sort -u | wc -l)" -eq 2 ] ||
         fail "2 x 1: the tasks are not on one core each, distinct: $(cat probe_2x1.out)"
