@@ -23,6 +23,10 @@ need_slurm() {
     local reason
     reason=$(bash "$HERE/slurm_fixture.sh" check) || skip "${reason#SKIP: }"
     [ -r "$1/env" ] || fail "the Slurm fixture in $1 is not up (the jobs_slurm_up test sets it up)"
+    # Run inside a real job (ctest in an allocation), the job's SLURM_*/SBATCH_* settings would
+    # leak into the test jobs: start from none of them.
+    local v
+    for v in $(compgen -e | grep -E '^(SLURM|SBATCH|SRUN|SALLOC)_' || true); do unset "$v"; done
     # shellcheck disable=SC1091
     source "$1/env"
     scontrol ping 2>/dev/null | grep -q 'is UP' || fail "the fixture's slurmctld ($SLURM_CONF) does not answer"
