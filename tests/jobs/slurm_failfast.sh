@@ -10,15 +10,15 @@ need_slurm "$FIX"
 rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$WORK"
 
-# case NAME SCRIPT PATTERN ENV...: submit SCRIPT with ENV, expect exit 1 and one line matching PATTERN
+# case_ NAME SCRIPT PATTERN ENV...: submit SCRIPT with ENV (all cases at once; they are quick),
+# expecting exit 1 and one line matching PATTERN; checked by check_cases.
+IDS=() NAMES=() PATTERNS=()
 case_() {
-    local name=$1 script=$2 pattern=$3 st=0
+    local name=$1 script=$2 pattern=$3 id
     shift 3
-    (export "$@" && submit "$WORK/$name.out" --nodes=1 --ntasks-per-node=1 --cpus-per-task=1 \
-        "$JOBS/slurm/$script") || st=$?
-    expect_fail "$st" "$WORK/$name.out" "$pattern" "$name"
-    [ -z "$(find "$WORK" -name '*.h5*')" ] || fail "$name: a failed job left $(find "$WORK" -name '*.h5*')"
-    echo "ok $name: $(cat "$WORK/$name.out")"
+    id=$(export "$@" && job_submit "$WORK/$name.out" --nodes=1 --ntasks-per-node=1 \
+        --cpus-per-task=1 "$JOBS/slurm/$script") && [ -n "$id" ] || fail "$name: sbatch refused the job"
+    IDS+=("$id") NAMES+=("$name") PATTERNS+=("$pattern")
 }
 for s in hybrid long; do
     case_ "$s-no-binary" "$s.sbatch" "error: sqcube binary '$WORK/nope' not found" \
@@ -30,4 +30,11 @@ case_ scaling-no-binary scaling.sbatch "error: sqcube binary 'nope-sqcube' not f
     SQCUBE=nope-sqcube OUTDIR="$WORK/sc"
 case_ scaling-no-h5py scaling.sbatch "error: '/bin/false' cannot import h5py" \
     SQCUBE="$SQCUBE" PYTHON=/bin/false OUTDIR="$WORK/sc"
+for i in "${!IDS[@]}"; do
+    st=0
+    job_wait "${IDS[$i]}" || st=$?
+    expect_fail "$st" "$WORK/${NAMES[$i]}.out" "${PATTERNS[$i]}" "${NAMES[$i]} (job ${IDS[$i]})"
+    echo "ok ${NAMES[$i]}: $(cat "$WORK/${NAMES[$i]}.out")"
+done
+[ -z "$(find "$WORK" -name '*.h5*')" ] || fail "a failed job left $(find "$WORK" -name '*.h5*' | xargs)"
 echo "slurm_failfast: all checks passed"
