@@ -124,6 +124,10 @@ down() {
 }
 
 up() {
+    # DIR is removed and made afresh: only if it is empty or an earlier fixture's
+    if [ -n "$(ls -A "$DIR" 2>/dev/null)" ] && ! grep -qs '^# Written by tests/jobs/slurm_fixture.sh' "$DIR/etc/slurm.conf"; then
+        die "$DIR exists and is not a directory this fixture made: refusing to delete it"
+    fi
     down
     local node hw mem i st
     rm -rf "$DIR"
