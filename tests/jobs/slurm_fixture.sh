@@ -21,6 +21,9 @@
 #   - every daemon (and so every slurmstepd) carries SQCUBE_SLURM_FIXTURE=DIR in its environment,
 #     which is how "down" finds what is left of this cluster and nothing else.
 set -euo pipefail
+# Called from a shell that sourced DIR/env: start again without the marker, so that no fork of this
+# script looks like a process of the cluster to "ours" below.
+[ -z "${SQCUBE_SLURM_FIXTURE:-}" ] || exec env -u SQCUBE_SLURM_FIXTURE bash "$0" "$@"
 ACTION=${1:-}
 DIR=${2:-}
 PORT=${SQCUBE_SLURM_PORT:-}
@@ -56,12 +59,18 @@ alive() {
     [ "$state" != Z ]
 }
 
-# ours: PIDs of live processes started by this fixture (their environment names DIR)
+# ours: PIDs of live processes started by this fixture or its jobs (their environment names DIR),
+# except this script and its ancestors (a shell that sourced DIR/env carries the name too)
 ours() {
-    local d pid
+    local d pid p mine=" "
+    for ((p = $$; p > 1; )); do
+        mine+="$p "
+        p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || break
+        [ -n "$p" ] || break
+    done
     for d in /proc/[0-9]*; do
         pid=${d#/proc/}
-        [ "$pid" = $$ ] && continue
+        [[ $mine == *" $pid "* ]] && continue
         [ "$(awk '{ print $3 }' "$d/stat" 2>/dev/null)" = Z ] && continue
         tr '\0' '\n' 2>/dev/null <"$d/environ" | grep -qxF "SQCUBE_SLURM_FIXTURE=$DIR" && echo "$pid"
     done
@@ -95,7 +104,6 @@ stop_pid() { # stop_pid PIDFILE NAME: SIGTERM, then SIGKILL after 10 s
 down() {
     [ -d "$DIR/etc" ] || return 0
     export SLURM_CONF=$DIR/etc/slurm.conf
-    unset SQCUBE_SLURM_FIXTURE # this script is not one of the processes to stop
     local jobs i pids
     if alive "$DIR/run/slurmctld.pid" slurmctld; then
         jobs=$(squeue -h -o %i 2>/dev/null | xargs || true)
@@ -131,7 +139,7 @@ up() {
     down
     local node hw mem i st
     rm -rf "$DIR"
-    mkdir -p "$DIR"/{etc,munge,munge/socket,state,spool,log,run,pmix,jobs}
+    mkdir -p "$DIR"/{etc,munge,munge/socket,state,spool,log,run,pmix}
     chmod 755 "$DIR" "$DIR/munge" "$DIR/munge/socket" # munged: the socket's directory must be searchable by all
     export SQCUBE_SLURM_FIXTURE=$DIR SLURM_CONF=$DIR/etc/slurm.conf
 
