@@ -68,16 +68,17 @@ job_wait() {
     return "${st:-1}"
 }
 
-# check_result FILE RANKS THREADS: FILE exists under its final name only, `sqcube verify` accepts
-# it, and /provenance records RANKS ranks x THREADS threads per rank.
+# check_result FILE RANKS THREADS CHUNK: FILE exists under its final name only, `sqcube verify`
+# accepts it, and /provenance records RANKS ranks x THREADS threads per rank and a chunk of CHUNK
+# elements (the tests pass --chunk through the script to sqcube: its arguments reach the program).
 check_result() {
-    local f=$1 ranks=$2 threads=$3 got
+    local f=$1 ranks=$2 threads=$3 chunk=$4 got
     [ -f "$f" ] || fail "no result file $f"
     [ ! -e "$f.partial" ] || fail "$f.partial is left next to $f"
     "$SQCUBE" verify "$f" --quiet >/dev/null || fail "sqcube verify rejects $f"
-    got=$("$PY" -c 'import sys, h5py; p = h5py.File(sys.argv[1], "r")["provenance"].attrs; print(p["ranks"], p["threads_per_rank"])' "$f")
-    [ "$got" = "$ranks $threads" ] ||
-        fail "$f: /provenance says ranks, threads_per_rank = $got; the job asked for $ranks $threads"
+    got=$("$PY" -c 'import sys, h5py; p = h5py.File(sys.argv[1], "r")["provenance"].attrs; print(p["ranks"], p["threads_per_rank"], p["chunk"])' "$f")
+    [ "$got" = "$ranks $threads $chunk" ] ||
+        fail "$f: /provenance says ranks, threads_per_rank, chunk = $got; the job asked for $ranks $threads $chunk"
 }
 
 # expect_fail STATUS LOG PATTERN WHAT: a job (or script) exited STATUS 1 and LOG says PATTERN.

@@ -46,12 +46,12 @@ PY
 st=0
 pbs r2t1 2 OMP_NUM_THREADS=1 NCPUS=2 GENERATE=range:20001 >r2t1.log 2>&1 || st=$?
 [ "$st" -eq 0 ] || fail "2 x 1 exited $st: $(cat r2t1.log)"
-check_result run/sqcube-r2t1.pbs-test.h5 2 1
+check_result run/sqcube-r2t1.pbs-test.h5 2 1 1000
 b=$(bindings r2t1.log 2 1) || fail "2 x 1: ranks not bound as asked: $(cat r2t1.log)"
 echo "ok 2 x 1: verified, $b"
 pbs r1t2 1 NCPUS=2 INPUT="$WORK/in.h5:/x" >r1t2.log 2>&1 || st=$?
 [ "$st" -eq 0 ] || fail "1 x 2 exited $st: $(cat r1t2.log)"
-check_result run/sqcube-r1t2.pbs-test.h5 1 2
+check_result run/sqcube-r1t2.pbs-test.h5 1 2 1000
 b=$(bindings r1t2.log 1 2) || fail "1 x 2: rank not bound as asked: $(cat r1t2.log)"
 echo "ok 1 x 2: verified, $b"
 

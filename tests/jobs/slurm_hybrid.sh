@@ -19,7 +19,7 @@ run() { # NAME RANKS THREADS ENV...
     (export "$@" OUTPUT="$WORK/$name.h5" SQCUBE="$SQCUBE" && submit "$WORK/$name.out" --nodes=1 \
         --ntasks-per-node="$r" --cpus-per-task="$t" "$JOBS/slurm/hybrid.sbatch" --chunk 1000) || st=$?
     [ "$st" -eq 0 ] || fail "$name: job exited $st: $(cat "$WORK/$name.out")"
-    check_result "$WORK/$name.h5" "$r" "$t"
+    check_result "$WORK/$name.h5" "$r" "$t" 1000
     m=$(masks "$WORK/$name.out" "$r" "$t") || fail "$name: tasks not bound as asked; job log: $(cat "$WORK/$name.out")"
     echo "ok $name: $r x $t, verified, $m"
 }
