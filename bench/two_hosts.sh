@@ -13,52 +13,23 @@ N=${1:-2e7}
 REPEATS=${2:-3}
 THREADS=${3:-1}
 BUILD=${SQCUBE_BUILD:-$ROOT/build}
-[ "$(id -u)" -eq 0 ] || { echo "two_hosts: needs root (network namespaces)" >&2; exit 1; }
-command -v ip >/dev/null && command -v nsenter >/dev/null || { echo "two_hosts: needs ip (iproute2) and nsenter (util-linux)" >&2; exit 1; }
+NETNS_PREFIX=sq NETNS_NET=10.211.0
+source "$ROOT/scripts/netns_hosts.sh"
+reason=$(netns_hosts_check) || { echo "two_hosts: $reason" >&2; exit 1; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 WORK=$(mktemp -d /tmp/sqcube-2h.XXXXXX)
-HOSTS=(sqh1 sqh2)
 cleanup() {
-    for h in "${HOSTS[@]}"; do
-        ip netns del "sq_$h" 2>/dev/null || true
-        umount "$WORK/uts_$h" 2>/dev/null || true
-    done
+    netns_hosts_down
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 cmake --build "$BUILD" --target sqcube >/dev/null
-for i in 1 2; do
-    h=${HOSTS[$((i - 1))]}
-    ip netns add "sq_$h"
-    ip -n "sq_$h" link set lo up
-    touch "$WORK/uts_$h"
-    unshare --uts="$WORK/uts_$h" hostname "$h"
-done
-ip link add sq_v1 netns sq_sqh1 type veth peer name sq_v2 netns sq_sqh2
-for i in 1 2; do
-    ip -n "sq_sqh$i" addr add "10.211.0.$i/24" dev "sq_v$i"
-    ip -n "sq_sqh$i" link set "sq_v$i" up
-done
-cat >"$WORK/agent.sh" <<AGENT
-#!/bin/bash
-# Open MPI's rsh agent: "agent.sh [ssh options] HOST COMMAND..." runs COMMAND in HOST's namespaces.
-while [[ \$1 == -* ]]; do shift; done
-case \$1 in 10.211.0.1 | sqh1) h=sqh1 ;; 10.211.0.2 | sqh2) h=sqh2 ;; *) echo "agent: unknown host \$1" >&2; exit 255 ;; esac
-shift
-exec nsenter --net=/run/netns/sq_\$h --uts=$WORK/uts_\$h /bin/sh -c "\$*"
-AGENT
-chmod +x "$WORK/agent.sh"
-printf '10.211.0.1 slots=1\n10.211.0.2 slots=1\n' >"$WORK/hosts"
-in_host1() { nsenter --net=/run/netns/sq_sqh1 --uts="$WORK/uts_sqh1" "$@"; }
+# SQCUBE_2H_OSC chooses another RMA component than osc/pt2pt (see scripts/netns_hosts.sh).
+NETNS_OSC=${SQCUBE_2H_OSC:-pt2pt}
+netns_hosts_up "$WORK"
+in_host1() { in_host 1 "$@"; }
 link_bytes() { ip netns exec sq_sqh1 cat /sys/class/net/sq_v1/statistics/tx_bytes /sys/class/net/sq_v1/statistics/rx_bytes | awk "{ s += \$1 } END { print s }"; }
-# Between hosts over TCP, Open MPI 4.1 picks osc/rdma for RMA windows, which cannot create one
-# there (--schedule dynamic then fails with a message saying so); osc/pt2pt works. SQCUBE_2H_OSC
-# chooses another component.
-OSC=${SQCUBE_2H_OSC:-pt2pt}
-MPI=(mpirun --mca plm_rsh_agent "$WORK/agent.sh" --mca plm_rsh_no_tree_spawn 1
-    --mca oob_tcp_if_include 10.211.0.0/24 --mca btl_tcp_if_include 10.211.0.0/24
-    --mca pml ob1 --mca btl tcp,self --mca osc "$OSC" --bind-to none -np 2 --hostfile "$WORK/hosts"
-    -x OMP_NUM_THREADS="$THREADS")
+MPI=("${NETNS_MPI[@]}" -np 2 -x OMP_NUM_THREADS="$THREADS")
 echo "two_hosts: hosts $(in_host1 "${MPI[@]}" hostname | sort | xargs), N = $N, $THREADS thread(s) per rank, $REPEATS runs after a warm-up"
 declare -A T B
 MODES=("collective static" "collective dynamic" "independent static" "independent dynamic")

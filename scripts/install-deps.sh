@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what sqcube needs from Debian's packages, only what is missing. Runs apt-get as root
 # (directly, or through sudo). Set SQCUBE_SKIP_INSTALL=1 to skip (a machine set up by other means).
+#   bash scripts/install-deps.sh           what building, running and the quick start need
+#   bash scripts/install-deps.sh --tests   and what the whole test suite needs (scripts/test.sh)
 set -euo pipefail
 [ "${SQCUBE_SKIP_INSTALL:-0}" = 1 ] && exit 0
 
@@ -13,6 +15,20 @@ PACKAGES=(
     python3-mpi4py python3-h5py-mpi               # the mpi4py + parallel h5py peer (bench/)
     clang-format                                  # the style check
 )
+# The job-script tests (tests/jobs/, label jobs) only: a real single-node Slurm to submit
+# jobs/slurm/ to (srun --mpi=pmix needs libpmix-dev), and network namespaces for two hosts.
+TEST_PACKAGES=(
+    slurm-wlm munge libpmix-dev # slurmctld, slurmd, sbatch/srun; authentication; srun --mpi=pmix
+    iproute2 util-linux         # ip netns; nsenter, unshare
+)
+case ${1:-} in
+"") ;;
+--tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+*)
+    echo "usage: $0 [--tests]" >&2
+    exit 2
+    ;;
+esac
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

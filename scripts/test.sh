@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, check formatting, build with warnings as errors,
-# run every ctest suite (CUnit suites and the MPI integration tests), then build with
+# run every ctest suite (CUnit suites, the MPI integration tests, the job-script tests against a
+# real Slurm and across two namespace hosts, which need root), then build with
 # AddressSanitizer + UndefinedBehaviorSanitizer and run the unit suites and an MPI subset.
 #   bash scripts/test.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --tests
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 echo "== format: clang-format --dry-run --Werror"
