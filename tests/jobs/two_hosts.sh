@@ -48,7 +48,15 @@ with h5py.File(path, "r") as f:
           f"threads, writes {p['io_write_actual']}")
 PY
 
-# TODO(lead): sqcube affinity shows two host names
-# (here: in_host 1 "${MPI[@]}" "$SQCUBE" affinity, and check that its output names $H1 and $H2)
+# sqcube affinity across the hosts: a row for each rank's 2 threads, rank 0 on one host and rank 1
+# on the other, and the same rows in the output's /provenance/affinity.
+in_host 1 "${MPI[@]}" "$SQCUBE" affinity >"$WORK/affinity" || fail "sqcube affinity across $H1 and $H2 failed"
+got=$(awk '$1 ~ /^[0-9]+$/ { print $1 "@" $3 }' "$WORK/affinity" | sort -u | xargs)
+[ "$got" = "0@$H1 1@$H2" ] || fail "sqcube affinity shows '$got', expected rank 0 on $H1 and rank 1 on $H2: $(cat "$WORK/affinity")"
+[ "$(awk '$1 ~ /^[0-9]+$/' "$WORK/affinity" | wc -l)" -eq 4 ] || fail "sqcube affinity: expected 2 ranks x 2 threads: $(cat "$WORK/affinity")"
+grep -q "^placement: " "$WORK/affinity" || fail "sqcube affinity printed no placement verdict"
+"$PY" -c 'import sys, h5py; a = h5py.File(sys.argv[1], "r")["provenance/affinity"][...]; got = sorted({(int(r["rank"]), r["host"].decode()) for r in a}); assert got == [(0, sys.argv[2]), (1, sys.argv[3])], got' \
+    "$out" "$H1" "$H2" || fail "/provenance/affinity of $out does not name both hosts"
+echo "ok sqcube affinity: $got"
 
 echo "two_hosts: all checks passed"
