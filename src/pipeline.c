@@ -10,6 +10,7 @@
 
 #include "generate.h"
 #include "kernel.h"
+#include "meter.h"
 
 /* A 64-byte aligned buffer of n 8-byte elements, first touched by the OpenMP threads in the same
  * static pattern the kernels use, so that pages land near the threads that use them. */
@@ -141,6 +142,9 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         if (sq_par_agree(par, err))
             goto out_levels; /* no window to free: creating it failed */
     }
+    /* Progress: every rank counts what it has written into rank 0's window (src/meter.h). */
+    sq_meter meter;
+    sq_meter_start(&meter, par, job->progress, plan->n, job->progress_interval);
     int queue_empty = 0;
     int slot = 0;              /* the result buffers this round computes into */
     sq_range pending = {0, 0}; /* computed last round, written this round */
@@ -189,6 +193,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
             }
             if (err->status == SQ_OK)
                 *err = werr.status != SQ_OK ? werr : cerr;
+            if (write && werr.status == SQ_OK)
+                sq_meter_add(&meter, par, pending.end - pending.begin);
             pending = err->status == SQ_OK ? e : (sq_range){0, 0};
             slot = !slot;
         } else {
@@ -202,6 +208,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
             write_side(out, e.begin, count, sq[0], cu[0], timers, &werr);
             if (err->status == SQ_OK)
                 *err = werr;
+            if (err->status == SQ_OK)
+                sq_meter_add(&meter, par, count);
         }
 
         if (!lockstep) {
@@ -216,10 +224,14 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     }
     /* The last computed chunk (with lock-step rounds every rank has one, maybe empty, and no rank
      * failed: they agreed on it). */
-    if (overlap && err->status == SQ_OK)
+    if (overlap && err->status == SQ_OK) {
         write_side(out, pending.begin, pending.end - pending.begin, sq[!slot], cu[!slot], timers,
                    err);
+        if (err->status == SQ_OK)
+            sq_meter_add(&meter, par, pending.end - pending.begin);
+    }
     sq_par_agree(par, err);
+    sq_meter_finish(&meter, par, err->status == SQ_OK);
     if (dynamic)
         sq_par_counter_free(&queue);
 out_levels:

@@ -22,6 +22,7 @@
 #include "options.h"
 #include "parallel.h"
 #include "plan.h"
+#include "progress.h"
 #include "stats.h"
 #include "timer.h"
 
@@ -40,6 +41,8 @@ typedef struct sq_job {
     int threads;                    /* OpenMP threads per rank (rank 0's) */
     sq_schedule schedule;           /* how chunks go to ranks */
     sq_io_mode io;                  /* collective (lock-step rounds) or independent */
+    sq_progress_mode progress;      /* rank 0's display (src/meter.h): OFF, BAR or LINES */
+    double progress_interval;       /* seconds between plain progress lines */
 } sq_job;
 
 /* Whether the chunk loop overlaps writing with computing: with 2 or more OpenMP threads per rank,
