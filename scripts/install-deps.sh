@@ -12,6 +12,7 @@ PACKAGES=(
     python3-h5py python3-numpy python3-matplotlib # independent checks and analysis
     python3-mpi4py python3-h5py-mpi               # the mpi4py + parallel h5py peer (bench/)
     clang-format                                  # the style check
+    groff-base man-db                             # the man page test (groff, man -l)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

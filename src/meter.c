@@ -47,6 +47,8 @@ static void show(sq_meter *m, const sq_par *par, double now, bool final) {
 void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64_t total,
                     double interval) {
     m->on = false;
+    m->pending = 0;
+    m->last_post = sq_now();
     if (mode == SQ_PROGRESS_OFF || mode == SQ_PROGRESS_AUTO)
         return;
     sq_error err;
@@ -69,18 +71,30 @@ void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64
 void sq_meter_add(sq_meter *m, const sq_par *par, int64_t elements) {
     if (!m->on)
         return;
-    if (elements > 0)
-        sq_par_counter_add(par, &m->counter, elements);
+    m->pending += elements;
+    const double now = sq_now();
     if (par->rank == 0) {
-        const double now = sq_now();
-        if (sq_progress_due(&m->shown, now))
-            show(m, par, now, false);
+        if (!sq_progress_due(&m->shown, now))
+            return;
+        if (m->pending > 0) /* rank 0's own count: a local operation */
+            sq_par_counter_post(par, &m->counter, m->pending);
+        m->pending = 0;
+        show(m, par, now, false);
+    } else if (m->pending > 0 && now - m->last_post >= SQ_METER_POST_SECONDS) {
+        sq_par_counter_post(par, &m->counter, m->pending);
+        m->pending = 0;
+        m->last_post = now;
     }
 }
 
 void sq_meter_finish(sq_meter *m, const sq_par *par, bool ok) {
     if (!m->on)
         return;
+    /* Every count completed at rank 0 before rank 0 reads the total. */
+    if (m->pending > 0)
+        sq_par_counter_add(par, &m->counter, m->pending);
+    m->pending = 0;
+    sq_par_barrier(par);
     if (par->rank == 0) {
         if (ok) {
             show(m, par, sq_now(), true);

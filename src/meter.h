@@ -2,13 +2,15 @@
  * meter.h - the progress of a run, counted over all ranks and shown by rank 0 (src/progress.h
  * formats it).
  *
- * Every rank adds the elements of each chunk it has written to a counter in an MPI RMA window on
- * rank 0 (an MPI_Accumulate, completed at once: no rank waits for another, so ranks that run free
- * under --io independent or --schedule dynamic stay free). Between its own chunks rank 0 asks
- * progress.h whether a display is due and only then reads the counter (one atomic fetch) and
- * writes the display to stderr. All of it happens on the thread that calls MPI (thread 0), outside
- * any OpenMP region, and changes nothing that is computed or written. The meter uses MPI only
- * through parallel.h.
+ * Every rank counts the elements of each chunk it has written and, at most every
+ * SQ_METER_POST_SECONDS, adds what it has counted to a counter in an MPI RMA window on rank 0 (an
+ * MPI_Accumulate completed only locally: no rank ever waits for another, so ranks that run free
+ * under --io independent or --schedule dynamic stay free, and a run of many small chunks makes few
+ * MPI calls). Between its own chunks rank 0 asks progress.h whether a display is due and only then
+ * reads the counter (one atomic fetch) and writes the display to stderr. At the end every rank
+ * completes its last addition and all meet once, so the final count is exact. All of it happens on
+ * the thread that calls MPI (thread 0), outside any OpenMP region, and changes nothing that is
+ * computed or written. The meter uses MPI only through parallel.h.
  */
 #ifndef SQCUBE_METER_H
 #define SQCUBE_METER_H
@@ -19,9 +21,14 @@
 #include "parallel.h"
 #include "progress.h"
 
+/* The most often a rank adds its count to rank 0's counter (seconds). */
+#define SQ_METER_POST_SECONDS 0.1
+
 typedef struct sq_meter {
     bool on;            /* the counter exists (the same on every rank) */
     sq_counter counter; /* elements written, over all ranks, on rank 0 */
+    int64_t pending;    /* elements this rank has written but not yet added to the counter */
+    double last_post;   /* when this rank last added to the counter */
     sq_progress shown;  /* rank 0: the display */
 } sq_meter;
 

@@ -639,7 +639,8 @@ void sq_options_print_help(FILE *out, sq_command command) {
         fprintf(out, "\nLaunch under MPI, e.g.: OMP_NUM_THREADS=2 mpirun -np 2 sqcube run "
                      "--generate range:1e8 --output big.h5\n");
         fprintf(out, "Exit status: 0 success, 1 run-time failure, 2 usage error, 3 verification "
-                     "mismatch.\nDocumentation: README.md, docs/cli.md, docs/output-format.md.\n");
+                     "mismatch.\nDocumentation: man sqcube, README.md, docs/cli.md, "
+                     "docs/output-format.md, docs/analysis.md.\n");
         return;
     }
     for (size_t c = 0; c < NCOMMANDS; ++c) {

@@ -228,6 +228,12 @@ int64_t sq_par_counter_next(const sq_par *par, sq_counter *c) {
     return taken;
 }
 
+void sq_par_counter_post(const sq_par *par, sq_counter *c, int64_t v) {
+    (void)par;
+    CHECK_MPI(MPI_Accumulate(&v, 1, MPI_INT64_T, 0, 0, 1, MPI_INT64_T, MPI_SUM, c->win));
+    CHECK_MPI(MPI_Win_flush_local(0, c->win));
+}
+
 void sq_par_counter_add(const sq_par *par, sq_counter *c, int64_t v) {
     (void)par;
     CHECK_MPI(MPI_Accumulate(&v, 1, MPI_INT64_T, 0, 0, 1, MPI_INT64_T, MPI_SUM, c->win));
