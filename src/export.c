@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -357,7 +358,40 @@ static int check_csv_header(int fd, const char *path, sq_error *err) {
     return SQ_OK;
 }
 
-int sq_export_check(const char *json_path, const char *csv_path, sq_error *err) {
+/* Whether a and b name the same file: the same text, or the same inode when both exist. */
+static bool same_file(const char *a, const char *b) {
+    if (a[0] == '\0' || b[0] == '\0')
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* path must not be one of the run's other files. */
+static int check_distinct(const char *path, const char *what, const char *output, const char *input,
+                          const char *other, sq_error *err) {
+    if (path[0] == '\0')
+        return SQ_OK;
+    if (same_file(path, output))
+        return sq_fail(err, SQ_ERR_USAGE, "%s '%s' is the --output file; give another name", what,
+                       path);
+    if (same_file(path, input))
+        return sq_fail(err, SQ_ERR_USAGE, "%s '%s' is the input file; give another name", what,
+                       path);
+    if (same_file(path, other))
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--summary-json and --log-csv name the same file '%s'; give two names",
+                       path);
+    return SQ_OK;
+}
+
+int sq_export_check(const char *json_path, const char *csv_path, const char *output_path,
+                    const char *input_path, sq_error *err) {
+    if (check_distinct(json_path, "--summary-json", output_path, input_path, csv_path, err) ||
+        check_distinct(csv_path, "--log-csv", output_path, input_path, "", err))
+        return err->status;
     if (json_path[0] != '\0' && check_dir(json_path, "--summary-json", err))
         return err->status;
     if (csv_path[0] == '\0')

@@ -46,10 +46,13 @@ void sq_export_json(FILE *out, const sq_run_record *r);
 void sq_export_csv_header(FILE *out);
 void sq_export_csv_row(FILE *out, const sq_run_record *r);
 
-/* Checks before the run that the files can be written: the JSON's directory exists and is
+/* Checks before the run that the files can be written: neither is the output or the input file
+ * (by name or, when they exist, by inode) nor the other one; the JSON's directory exists and is
  * writable; the CSV's too, and an existing, non-empty CSV starts with this version's header (rows
- * under another header would be misread). Either path may be "" (not requested). */
-int sq_export_check(const char *json_path, const char *csv_path, sq_error *err);
+ * under another header would be misread). Either path may be "" (not requested); input_path is ""
+ * for generated input. */
+int sq_export_check(const char *json_path, const char *csv_path, const char *output_path,
+                    const char *input_path, sq_error *err);
 
 /* Writes the JSON (replacing the file) and appends the CSV row. Either path may be "". */
 int sq_export_write(const char *json_path, const char *csv_path, const sq_run_record *r,

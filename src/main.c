@@ -121,7 +121,8 @@ static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq
                        (long long)n, (long long)opt->chunk);
     if (check_output(opt, job, err))
         return err->status;
-    return sq_export_check(opt->summary_json, opt->log_csv, err);
+    return sq_export_check(opt->summary_json, opt->log_csv, opt->output,
+                           job->source == SQ_SOURCE_FILE ? job->input_file : "", err);
 }
 
 /* ---- provenance --------------------------------------------------------------------------- */
