@@ -51,6 +51,7 @@ def main(argv=None):
     note = "; phases overlap (writes beside compute)" if run["overlap"] else ""
     ax.set_title(args.title or
                  f"{run['input']}, N = {run['n']}\n{run['label']} (ranks x threads), "
+                 f"{run['schedule']} schedule, {run['io']} I/O, "
                  f"imbalance (max/mean busy) {imbalance:.2f}{note}", fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     print(f"{args.file}: {len(t)} ranks, busy time (read + compute + write) "
