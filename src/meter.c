@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "timer.h"
@@ -19,6 +20,10 @@
 static bool launcher_on_terminal(void) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%ld/fd/2", (long)getppid());
+    /* Only a character device can be a terminal; nothing else is opened. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode))
+        return false;
     const int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return false;
