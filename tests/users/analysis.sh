@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The analysis scripts (analysis/*.py) on real sqcube outputs. Usage: analysis.sh SQCUBE DIR CASE
+#   help      every script has --help (with the figure options) and the /usr/bin/python3 line
 #   outputs   make the outputs: range:300000 on 1, 2, 3 ranks x 1 thread and 1 x 2, each with a
 #             --summary-json and a row in one --log-csv; a 2-D input; a float input with NaN
 #   summary   the table's values equal the files' (h5py) and independent arithmetic; --png
@@ -20,6 +21,18 @@ mkdir -p "$DIR"
 cd "$DIR"
 
 case "$CASE" in
+help)
+    # every script explains itself and its figure options
+    for s in summary phases scaling preview; do
+        out=$($PY "$A/$s.py" --help) || fail "$s.py --help failed"
+        grep -q "^usage: $s.py" <<<"$out" || fail "$s.py --help: $out"
+        grep -q -- "--svg" <<<"$out" || fail "$s.py --help lacks --svg"
+        grep -q -- "--dpi" <<<"$out" || fail "$s.py --help lacks --dpi"
+    done
+    head -1 "$A"/summary.py "$A"/phases.py "$A"/scaling.py "$A"/preview.py | grep -c '^#!/usr/bin/python3$' |
+        grep -qx 4 || fail "a script lacks the #!/usr/bin/python3 line"
+    echo "ok: --help of every script"
+    ;;
 outputs)
     rm -f ./*.h5 ./*.json runs.csv ./*.png ./*.svg
     for cfg in 1x1 2x1 3x1 1x2; do
