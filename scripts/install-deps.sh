@@ -14,6 +14,7 @@ PACKAGES=(
     python3-h5py python3-numpy python3-matplotlib # independent checks and analysis
     python3-mpi4py python3-h5py-mpi               # the mpi4py + parallel h5py peer (bench/)
     clang-format                                  # the style check
+    groff-base man-db                             # the man page test (groff, man -l)
 )
 # The job-script tests (tests/jobs/, label jobs) only: a real single-node Slurm to submit
 # jobs/slurm/ to (srun --mpi=pmix needs libpmix-dev), and network namespaces for two hosts.

@@ -44,6 +44,7 @@ typedef struct sq_resume {
     uint8_t valid[SQ_CKPT_MAX_SESSIONS]; /* valid[s] = 1: session s stopped cleanly; its chunks
                                             count as done and its reductions are in prev */
     int64_t chunks_done;                 /* chunks done by the valid sessions */
+    int64_t elements_done;               /* their elements */
     int64_t sessions_recorded;           /* how many sessions are valid */
     sq_stats prev;                       /* the merged reductions of the valid sessions */
 } sq_resume;

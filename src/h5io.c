@@ -943,6 +943,7 @@ static int write_session(hid_t parent, const sq_h5_session *rec) {
     rc |= attr_i64(g, "ranks", rec->ranks);
     rc |= attr_i64(g, "threads_per_rank", rec->threads_per_rank);
     rc |= attr_i64(g, "chunks_done", rec->chunks_done);
+    rc |= attr_i64(g, "elements_done", rec->elements_done);
     rc |= attr_str(g, "status", rec->status);
     rc |= attr_str(g, "start_time_utc", rec->start_time_utc);
     rc |= attr_str(g, "end_time_utc", rec->end_time_utc);
@@ -1352,10 +1353,11 @@ static herr_t probe_session(hid_t g, const char *name, const H5L_info_t *info, v
     (void)info;
     probe_ctx *c = data;
     const hid_t s = H5Gopen2(g, name, H5P_DEFAULT);
-    int64_t session = 0, chunks = 0;
+    int64_t session = 0, chunks = 0, elements = 0;
     sq_stats st;
     int ok = s >= 0 && read_i64(s, "session", &session) == 0 &&
-             read_i64(s, "chunks_done", &chunks) == 0 && session > 0 &&
+             read_i64(s, "chunks_done", &chunks) == 0 &&
+             read_i64(s, "elements_done", &elements) == 0 && session > 0 &&
              session < SQ_CKPT_MAX_SESSIONS;
     if (ok) {
         const hid_t a = H5Aopen(s, "reductions", H5P_DEFAULT);
@@ -1375,6 +1377,7 @@ static herr_t probe_session(hid_t g, const char *name, const H5L_info_t *info, v
     }
     c->r->valid[session] = 1;
     c->r->chunks_done += chunks;
+    c->r->elements_done += elements;
     c->r->sessions_recorded += 1;
     sq_stats_merge(&c->r->prev, &st);
     return 0;

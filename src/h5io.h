@@ -98,6 +98,7 @@ typedef struct sq_h5_session {
     int64_t ranks;            /* MPI ranks of that run */
     int64_t threads_per_rank; /* OpenMP threads per rank */
     int64_t chunks_done;      /* chunks that run completed */
+    int64_t elements_done;    /* their elements */
     char status[64];          /* "stopped by SIGUSR1" or "complete" */
     char start_time_utc[32];
     char end_time_utc[32];

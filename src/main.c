@@ -16,8 +16,10 @@
 #include "checkpoint.h"
 #include "doctor.h"
 #include "error.h"
+#include "export.h"
 #include "h5io.h"
 #include "kernel.h"
+#include "meter.h"
 #include "options.h"
 #include "parallel.h"
 #include "pipeline.h"
@@ -127,6 +129,8 @@ static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq
     job->threads = omp_get_max_threads();
     job->schedule = opt->schedule;
     job->io = opt->io;
+    job->progress = sq_meter_choose(opt->progress, opt->quiet, opt->progress_interval);
+    job->progress_interval = opt->progress_interval;
     snprintf(job->output, sizeof job->output, "%s", opt->output);
     snprintf(job->partial, sizeof job->partial, "%s.partial", opt->output);
     int64_t n;
@@ -177,6 +181,9 @@ static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq
         return sq_fail(err, SQ_ERR_USAGE, "cannot decompose %lld elements in chunks of %lld",
                        (long long)n, (long long)opt->chunk);
     if (check_output(opt, job, err))
+        return err->status;
+    if (sq_export_check(opt->summary_json, opt->log_csv, opt->output,
+                        job->source == SQ_SOURCE_FILE ? job->input_file : "", err))
         return err->status;
     if (checkpoint_settings(opt, job, job->ckpt_settings, sizeof job->ckpt_settings) != 0)
         return sq_fail(err, SQ_ERR_USAGE, "the settings of this run are too long to checkpoint");
@@ -306,11 +313,13 @@ static void fill_session(const sq_job *job, const sq_provenance *prov, const sq_
                          const sq_pipeline_result *done, sq_h5_session *s) {
     memset(s, 0, sizeof *s);
     const int64_t chunks = sq_par_sum_i64(par, done->chunks_done);
+    const int64_t elements = sq_par_sum_i64(par, done->elements_done);
     if (par->rank == 0) {
         s->session = job->resume.session;
         s->ranks = par->size;
         s->threads_per_rank = job->threads;
         s->chunks_done = chunks;
+        s->elements_done = elements;
         if (done->stop_signal != 0)
             snprintf(s->status, sizeof s->status, "stopped by %s",
                      sq_stop_signal_name(done->stop_signal));
@@ -474,19 +483,24 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     if (sq_par_agree(par, err))
         goto out_close;
 
-    /* Phase: report. */
+    /* Phase: report, on the console and, when asked, as JSON and a CSV row (rank 0). */
     double tmin[SQ_NPHASES], tavg[SQ_NPHASES], tmax[SQ_NPHASES];
     sq_par_phase_stats(par, &timers, tmin, tavg, tmax);
-    if (par->rank == 0 && !opt->quiet) {
+    const double bytes_moved = 24.0 * (double)job.plan.n;
+    if (par->rank == 0) {
         char abs_out[PATH_MAX];
         if (realpath(job.output, abs_out) == NULL)
             snprintf(abs_out, sizeof abs_out, "%s", job.output);
-        sq_report_summary(stdout, &summary, tmin, tavg, tmax, 24.0 * (double)job.plan.n, abs_out);
+        if (!opt->quiet)
+            sq_report_summary(stdout, &summary, tmin, tavg, tmax, bytes_moved, abs_out);
+        const sq_run_record record = {&summary, &prov, tmin, tavg, tmax, bytes_moved, abs_out};
+        sq_export_write(opt->summary_json, opt->log_csv, &record, err);
     }
     sq_h5_reader_close(in);
     sq_par_info_free(&hints);
     free(affinity);
-    return SQ_OK;
+    /* A failed export leaves the (complete) output in place: the message says which file failed. */
+    return sq_par_agree(par, err);
 
 out_close:
     /* A failed run leaves nothing: not the final name (never written), not the partial file. */

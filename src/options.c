@@ -28,6 +28,10 @@ enum opt_id {
     OPT_RESUME,
     OPT_QUIET,
     OPT_REPORT_AFFINITY,
+    OPT_PROGRESS,
+    OPT_PROGRESS_INTERVAL,
+    OPT_SUMMARY_JSON,
+    OPT_LOG_CSV,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -108,6 +112,22 @@ static const opt_spec option_table[] = {
      "Print, before the run, where every thread of every rank runs (host, CPU, affinity mask) "
      "and the placement check of 'sqcube affinity'. Every run records the same table in "
      "/provenance/affinity."},
+    {OPT_PROGRESS, "progress", 0, "auto|bar|lines|off", FOR_RUN, "auto",
+     "Progress on rank 0's stderr, counted over all ranks: bar (redrawn in place a few times a "
+     "second: elements done, percent, current GB/s, elapsed, ETA), lines (the same as a plain line "
+     "every --progress-interval seconds and at the end, no control characters: for batch logs) or "
+     "off. auto: the bar when stderr (or the launcher's, under mpirun) is a terminal, else lines. "
+     "--quiet turns it off."},
+    {OPT_PROGRESS_INTERVAL, "progress-interval", 0, "SECONDS", FOR_RUN, "10",
+     "Seconds between plain progress lines; 0 turns the lines off."},
+    {OPT_SUMMARY_JSON, "summary-json", 0, "FILE", FOR_RUN, NULL,
+     "After the output is complete, write the settings, reductions (exact sums as decimal "
+     "strings), per-phase seconds (min, avg, max over ranks), bandwidth and provenance to FILE as "
+     "JSON (docs/output-format.md lists the fields). FILE is replaced."},
+    {OPT_LOG_CSV, "log-csv", 0, "FILE", FOR_RUN, NULL,
+     "After the output is complete, append one row for this run to the CSV file FILE (a header "
+     "first when the file is new or empty), for scaling studies: time, input, N, ranks, threads, "
+     "chunk, schedule, I/O mode, slowest rank's seconds per phase, GB/s, reductions."},
     {OPT_HELP, "help", 'h', NULL, FOR_ALL, NULL, "Print this help and exit."},
     {OPT_VERSION, "version", 'V', NULL, FOR_ALL, NULL, "Print the version and exit."},
 };
@@ -170,6 +190,8 @@ void sq_options_defaults(sq_options *opt) {
     opt->output_type = SQ_OUTPUT_AUTO;
     opt->schedule = SQ_SCHEDULE_STATIC;
     opt->alignment = SQ_DEFAULT_ALIGNMENT;
+    opt->progress = SQ_PROGRESS_AUTO;
+    opt->progress_interval = SQ_DEFAULT_PROGRESS_INTERVAL;
 }
 
 /* ---- value parsers ------------------------------------------------------------------------ */
@@ -470,6 +492,37 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
     case OPT_REPORT_AFFINITY:
         opt->report_affinity = true;
         return SQ_OK;
+    case OPT_PROGRESS:
+        if (strcmp(value, "auto") == 0)
+            opt->progress = SQ_PROGRESS_AUTO;
+        else if (strcmp(value, "bar") == 0)
+            opt->progress = SQ_PROGRESS_BAR;
+        else if (strcmp(value, "lines") == 0)
+            opt->progress = SQ_PROGRESS_LINES;
+        else if (strcmp(value, "off") == 0)
+            opt->progress = SQ_PROGRESS_OFF;
+        else
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--progress: '%s' is not one of auto, bar, lines, off", value);
+        return SQ_OK;
+    case OPT_PROGRESS_INTERVAL:
+        if (parse_double(value, "--progress-interval", &opt->progress_interval, err))
+            return err->status;
+        if (opt->progress_interval < 0)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "--progress-interval: '%s' is negative; give seconds, or 0 for no lines",
+                           value);
+        return SQ_OK;
+    case OPT_SUMMARY_JSON:
+    case OPT_LOG_CSV: {
+        char *dest = o->id == OPT_SUMMARY_JSON ? opt->summary_json : opt->log_csv;
+        if (value[0] == '\0')
+            return sq_fail(err, SQ_ERR_USAGE, "--%s: the file name is empty", o->name);
+        if (strlen(value) + sizeof ".partial" > SQ_PATH_MAX)
+            return sq_fail(err, SQ_ERR_USAGE, "--%s: the path is too long", o->name);
+        snprintf(dest, SQ_PATH_MAX, "%s", value);
+        return SQ_OK;
+    }
     case OPT_HELP:
         opt->help_command = opt->command;
         opt->command = SQ_CMD_HELP;
@@ -627,7 +680,8 @@ void sq_options_print_help(FILE *out, sq_command command) {
                      "--generate range:1e8 --output big.h5\n");
         fprintf(out, "Exit status: 0 success, 1 run-time failure, 2 usage error, 3 verification "
                      "mismatch,\n4 stopped on a signal with a checkpoint saved (run again with "
-                     "--resume).\nDocumentation: README.md, docs/cli.md, docs/output-format.md.\n");
+                     "--resume).\nDocumentation: man sqcube, README.md, docs/cli.md, "
+                     "docs/output-format.md, docs/clusters.md, docs/analysis.md.\n");
         return;
     }
     for (size_t c = 0; c < NCOMMANDS; ++c) {

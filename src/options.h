@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "generate.h"
+#include "progress.h"
 
 #define SQ_PATH_MAX 4096
 #define SQ_DSET_MAX 1024
@@ -89,7 +90,14 @@ typedef struct sq_options {
     bool resume;                     /* --resume: continue OUTPUT.partial if there is one */
     bool quiet;                      /* --quiet: print errors only */
     bool report_affinity;            /* --report-affinity: print the placement table */
+    sq_progress_mode progress;       /* --progress: AUTO, BAR, LINES or OFF */
+    double progress_interval;        /* --progress-interval: seconds between plain lines; 0 none */
+    char summary_json[SQ_PATH_MAX];  /* --summary-json: "" for none */
+    char log_csv[SQ_PATH_MAX];       /* --log-csv: "" for none */
 } sq_options;
+
+/* The default --progress-interval: a plain progress line every 10 s in a batch log. */
+#define SQ_DEFAULT_PROGRESS_INTERVAL 10.0
 
 /* Sets every default. */
 void sq_options_defaults(sq_options *opt);

@@ -294,6 +294,26 @@ int64_t sq_par_counter_next(const sq_par *par, sq_counter *c) {
     return taken;
 }
 
+void sq_par_counter_post(const sq_par *par, sq_counter *c, int64_t v) {
+    (void)par;
+    CHECK_MPI(MPI_Accumulate(&v, 1, MPI_INT64_T, 0, 0, 1, MPI_INT64_T, MPI_SUM, c->win));
+    CHECK_MPI(MPI_Win_flush_local(0, c->win));
+}
+
+void sq_par_counter_add(const sq_par *par, sq_counter *c, int64_t v) {
+    (void)par;
+    CHECK_MPI(MPI_Accumulate(&v, 1, MPI_INT64_T, 0, 0, 1, MPI_INT64_T, MPI_SUM, c->win));
+    CHECK_MPI(MPI_Win_flush(0, c->win));
+}
+
+int64_t sq_par_counter_read(const sq_par *par, sq_counter *c) {
+    (void)par;
+    int64_t value = 0;
+    CHECK_MPI(MPI_Fetch_and_op(NULL, &value, MPI_INT64_T, 0, 0, MPI_NO_OP, c->win));
+    CHECK_MPI(MPI_Win_flush(0, c->win));
+    return value;
+}
+
 void sq_par_counter_free(sq_counter *c) {
     CHECK_MPI(MPI_Win_unlock_all(c->win));
     CHECK_MPI(MPI_Win_free(&c->win));

@@ -101,6 +101,14 @@ typedef struct sq_counter {
 int sq_par_counter_create(const sq_par *par, sq_counter *c, sq_error *err);
 /* The counter's value before adding 1: the next chunk to take. Not collective. */
 int64_t sq_par_counter_next(const sq_par *par, sq_counter *c);
+/* Adds v to the counter (MPI_Accumulate). post only completes it locally (MPI_Win_flush_local):
+ * it never waits for rank 0, whose MPI library may apply it only when rank 0 next calls MPI;
+ * add completes it at rank 0 (MPI_Win_flush). Not collective: the progress count of every rank's
+ * work (src/meter.c). */
+void sq_par_counter_post(const sq_par *par, sq_counter *c, int64_t v);
+void sq_par_counter_add(const sq_par *par, sq_counter *c, int64_t v);
+/* The counter's value now (an atomic fetch, MPI_NO_OP). Not collective. */
+int64_t sq_par_counter_read(const sq_par *par, sq_counter *c);
 /* Closes the epoch and frees the window. Collective. */
 void sq_par_counter_free(sq_counter *c);
 

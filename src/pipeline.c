@@ -10,6 +10,7 @@
 
 #include "generate.h"
 #include "kernel.h"
+#include "meter.h"
 #include "stop.h"
 
 /* A 64-byte aligned buffer of n 8-byte elements, first touched by the OpenMP threads in the same
@@ -99,12 +100,14 @@ static int compute_side(const sq_job *job, const sq_par *par, int gen, int64_t o
  * then flags chunk k as done by this session: the flag follows the data, so a chunk flagged done
  * is in the file even when the run is killed right after. */
 static void write_side(const sq_job *job, sq_h5_writer *out, int64_t k, sq_range e, const void *sq,
-                       const void *cu, sq_timers *timers, int64_t *written, sq_error *err) {
+                       const void *cu, sq_timers *timers, sq_pipeline_result *done, sq_error *err) {
     sq_timer_start(timers, SQ_PHASE_WRITE);
     const int64_t count = e.end - e.begin;
     if (sq_h5_writer_write(out, e.begin, count, sq, cu, err) == SQ_OK && count > 0 &&
-        sq_h5_writer_mark_done(out, k, job->resume.session, err) == SQ_OK)
-        ++*written;
+        sq_h5_writer_mark_done(out, k, job->resume.session, err) == SQ_OK) {
+        done->chunks_done += 1;
+        done->elements_done += count;
+    }
     sq_timer_stop(timers, SQ_PHASE_WRITE);
 }
 
@@ -206,6 +209,11 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         if (sq_par_agree(par, err))
             goto out_levels; /* no window to free: creating it failed */
     }
+    /* Progress: every rank counts what it has written into rank 0's window (src/meter.h); a
+     * resumed run counts what is left. */
+    sq_meter meter;
+    sq_meter_start(&meter, par, job->progress, plan->n - job->resume.elements_done,
+                   job->progress_interval);
     int slot = 0;              /* the result buffers this round computes into */
     sq_range pending = {0, 0}; /* computed last round, written this round */
     int64_t pending_k = -1;    /* its chunk */
@@ -236,8 +244,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
                  * 0 does both, one after the other. */
                 const int me = omp_get_thread_num(), team = omp_get_num_threads();
                 if (me == 0 && write)
-                    write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers,
-                               &result->chunks_done, &werr);
+                    write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers, result,
+                               &werr);
                 if ((me == 1 || team == 1) && compute) {
                     if (team > 1)
                         omp_set_num_threads(threads - 1);
@@ -247,6 +255,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
             }
             if (err->status == SQ_OK)
                 *err = werr.status != SQ_OK ? werr : cerr;
+            if (write && werr.status == SQ_OK)
+                sq_meter_add(&meter, par, pending.end - pending.begin);
             pending = err->status == SQ_OK ? e : (sq_range){0, 0};
             pending_k = k;
             slot = !slot;
@@ -257,9 +267,11 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
             const sq_range w = err->status == SQ_OK ? e : (sq_range){e.begin, e.begin};
             sq_error werr;
             sq_error_clear(&werr);
-            write_side(job, out, k, w, sq[0], cu[0], timers, &result->chunks_done, &werr);
+            write_side(job, out, k, w, sq[0], cu[0], timers, result, &werr);
             if (err->status == SQ_OK)
                 *err = werr;
+            if (err->status == SQ_OK)
+                sq_meter_add(&meter, par, count);
         }
 
         if (!lockstep) {
@@ -277,11 +289,14 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     }
     /* The last computed chunk (with lock-step rounds every rank has one, maybe empty, and no rank
      * failed: they agreed on it). */
-    if (overlap && err->status == SQ_OK)
-        write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers, &result->chunks_done,
-                   err);
+    if (overlap && err->status == SQ_OK) {
+        write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers, result, err);
+        if (err->status == SQ_OK)
+            sq_meter_add(&meter, par, pending.end - pending.begin);
+    }
     if (sq_par_agree(par, err) == SQ_OK)
         result->stop_signal = (int)sq_par_max_i64(par, stop_sig);
+    sq_meter_finish(&meter, par, err->status == SQ_OK);
     if (dynamic)
         sq_par_counter_free(&queue);
 out_levels:

@@ -25,6 +25,7 @@
 #include "options.h"
 #include "parallel.h"
 #include "plan.h"
+#include "progress.h"
 #include "stats.h"
 #include "timer.h"
 
@@ -45,12 +46,15 @@ typedef struct sq_job {
     sq_io_mode io;                  /* collective (lock-step rounds) or independent */
     sq_resume resume;               /* this run's session and the checkpoint it continues */
     char ckpt_settings[SQ_CKPT_SETTINGS_MAX]; /* what a resumed run must share (checkpoint.h) */
+    sq_progress_mode progress; /* rank 0's display (src/meter.h): OFF, BAR or LINES */
+    double progress_interval;  /* seconds between plain progress lines */
 } sq_job;
 
 /* What the chunk loop did besides computing. */
 typedef struct sq_pipeline_result {
     int stop_signal; /* the signal the ranks agreed to stop on (0: ran to the end); every rank */
-    int64_t chunks_done; /* chunks this rank computed, wrote and flagged done */
+    int64_t chunks_done;   /* chunks this rank computed, wrote and flagged done */
+    int64_t elements_done; /* their elements */
 } sq_pipeline_result;
 
 /* Whether the chunk loop overlaps writing with computing: with 2 or more OpenMP threads per rank,

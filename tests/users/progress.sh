@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Progress display tests. Usage: progress.sh SQCUBE OUTDIR CASE
+#   tty    under a pseudo-terminal (script(1)): the bar is redrawn with '\r', ends at 100% and a
+#          newline; mpirun hands the ranks a pipe, so this also tests that --progress auto looks
+#          at the launcher's terminal
+#   batch  stderr to a file: plain lines only, no control characters, counts that only grow, a
+#          final 100% line; --progress-interval 0 prints none
+#   quiet  --quiet on a terminal prints nothing at all
+#   count  the final count equals N on 1-3 ranks, static and dynamic schedules, collective and
+#          independent I/O, 1 and 2 threads (the overlapped loop): every rank's work is counted
+set -euo pipefail
+SQCUBE=$1 OUT=$2 CASE=$3
+source "$(dirname "$0")/../mpi/common.sh"
+export OMPI_MCA_pml=ob1
+mkdir -p "$OUT"
+rm -f "$OUT"/*.h5 "$OUT"/*.log
+
+# sq_tty CMD...: runs the command line on a pseudo-terminal; what it printed goes to stdout.
+sq_tty() {
+    timeout 300 script -q -e -c "$*" /dev/null
+}
+
+# The plain progress lines of a log must read "sqcube: progress P% (D of N elements), ..." with
+# non-decreasing D, contain no control character but newlines, and end with 100% of N.
+check_lines() { # LOG N
+    $PY - "$1" "$2" <<'PY'
+import re, sys
+log, n = sys.argv[1], int(sys.argv[2])
+data = open(log, "rb").read()
+bad = sorted({b for b in data if b < 0x20 and b != 0x0a})
+if bad:
+    sys.exit(f"FAIL: control characters {bad} in {log}")
+pat = re.compile(r"^sqcube: progress +(\d+)\.(\d)% \((\d+) of (\d+) elements\), \d+\.\d\d GB/s, "
+                 r"elapsed \S+, ETA \S+$")
+lines = [l for l in data.decode().splitlines() if l.startswith("sqcube: progress")]
+if not lines:
+    sys.exit(f"FAIL: no progress line in {log}")
+last = -1
+for l in lines:
+    m = pat.match(l)
+    if not m:
+        sys.exit(f"FAIL: malformed progress line: {l!r}")
+    done, total = int(m[3]), int(m[4])
+    if total != n or done < last or done > n:
+        sys.exit(f"FAIL: bad count in {l!r} (N = {n}, previous {last})")
+    # the percentage is done / N rounded down to tenths
+    if int(m[1]) * 10 + int(m[2]) != done * 1000 // n:
+        sys.exit(f"FAIL: percentage does not match the count: {l!r}")
+    last = done
+if last != n:
+    sys.exit(f"FAIL: the last progress line is not 100%: {lines[-1]!r}")
+print(f"ok: {len(lines)} progress lines, last {lines[-1]!r}")
+PY
+}
+
+case "$CASE" in
+tty)
+    N=20000000
+    sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
+        --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 64K \
+        --output $OUT/tty.h5 >/dev/null" >"$OUT/tty.log"
+    $PY - "$OUT/tty.log" $N <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read().decode()
+n = int(sys.argv[2])
+bars = re.findall(r"\r\[([#-]{20})\] +(\d+\.\d)% (\d+)/(\d+) \[\S+<\S+, \d+\.\d\d GB/s\]", data)
+if len(bars) < 2:
+    sys.exit(f"FAIL: expected the bar redrawn with \\r at least twice, got {len(bars)}: {data[:300]!r}")
+last = bars[-1]
+if last[1] != "100.0" or int(last[2]) != n or int(last[3]) != n or last[0] != "#" * 20:
+    sys.exit(f"FAIL: the last bar is not full at {n}: {last}")
+if "sqcube: progress" in data:
+    sys.exit("FAIL: plain lines on a terminal")
+tail = data[data.rindex("\r["):]
+if "\n" not in tail:
+    sys.exit("FAIL: the final bar does not end its line")
+print(f"ok: {len(bars)} bar redraws, last {last[1]}% {last[2]}/{last[3]}")
+PY
+    ;;
+batch)
+    N=20000000
+    sq_mpi 2 1 run --generate range:$N --chunk 64K --output "$OUT/batch.h5" \
+        --progress-interval 0.1 >"$OUT/batch.out" 2>"$OUT/batch.log"
+    check_lines "$OUT/batch.log" $N
+    ! grep -q "sqcube: progress" "$OUT/batch.out" || fail "progress on stdout"
+    # 0 turns the lines off; --progress lines with a long interval still gives the final line.
+    sq_mpi 2 1 run --generate range:1000 --output "$OUT/none.h5" --progress-interval 0 \
+        >/dev/null 2>"$OUT/none.log"
+    [ ! -s "$OUT/none.log" ] || fail "--progress-interval 0 printed: $(cat "$OUT/none.log")"
+    sq_mpi 2 1 run --generate range:1000 --output "$OUT/final.h5" --progress lines \
+        --progress-interval 1e6 >/dev/null 2>"$OUT/final.log"
+    check_lines "$OUT/final.log" 1000
+    [ "$(wc -l <"$OUT/final.log")" -eq 1 ] || fail "expected only the final line"
+    ;;
+quiet)
+    sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
+        --bind-to none $SQCUBE run --generate range:2000000 --chunk 64K --output $OUT/quiet.h5 \
+        --quiet" >"$OUT/quiet.log"
+    [ ! -s "$OUT/quiet.log" ] || fail "--quiet printed: $(head -c 300 "$OUT/quiet.log" | od -c | head)"
+    sq_mpi 2 1 run --generate range:1000 --output "$OUT/quiet2.h5" --quiet >"$OUT/quiet2.log" 2>&1
+    [ ! -s "$OUT/quiet2.log" ] || fail "--quiet printed: $(cat "$OUT/quiet2.log")"
+    echo "ok: --quiet prints nothing, on a terminal or not"
+    ;;
+count)
+    N=1009
+    for np in 1 2 3; do
+        for threads in 1 2; do
+            for sched in static dynamic; do
+                for io in collective independent; do
+                    f="$OUT/c_${np}_${threads}_${sched}_${io}"
+                    sq_mpi "$np" "$threads" run --generate range:$N --chunk 100 --output "$f.h5" \
+                        --schedule $sched --io $io --progress lines --progress-interval 1e6 \
+                        >/dev/null 2>"$f.log"
+                    check_lines "$f.log" $N >/dev/null || fail "$np x $threads $sched $io: $(cat "$f.log")"
+                done
+            done
+        done
+    done
+    # chunk 1: one count per element, 3 ranks taking them from the queue
+    sq_mpi 3 2 run --generate range:50 --chunk 1 --output "$OUT/c_chunk1.h5" --schedule dynamic \
+        --io independent --progress lines --progress-interval 1e6 >/dev/null 2>"$OUT/c_chunk1.log"
+    check_lines "$OUT/c_chunk1.log" 50
+    # the display changes nothing: the file verifies
+    sq_mpi 2 1 verify "$OUT/c_3_2_dynamic_independent.h5" --quiet
+    echo "ok: the final count is N on 1-3 ranks x 1-2 threads, static and dynamic, both I/O modes"
+    ;;
+*)
+    fail "unknown case $CASE"
+    ;;
+esac
