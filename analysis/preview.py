@@ -108,7 +108,9 @@ def main(argv=None):
     with f:
         if args.dataset not in f or not isinstance(f[args.dataset], h5py.Dataset):
             names = []
-            f.visititems(lambda k, v: names.append(k) if isinstance(v, h5py.Dataset) else None)
+            # Numeric datasets only: those a histogram can show (not /provenance/affinity).
+            f.visititems(lambda k, v: names.append(k)
+                         if isinstance(v, h5py.Dataset) and v.dtype.kind in "iuf" else None)
             sys.exit(f"preview.py: error: {args.file} has no dataset '{args.dataset}'; "
                      f"its datasets: {', '.join(names)}")
         d = f[args.dataset]
