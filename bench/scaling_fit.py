@@ -188,76 +188,119 @@ def report_fit(runs, k):
                      100 * sorted(errs)[int(0.9 * (len(errs) - 1))], 100 * max(errs)))
 
 
-# What a cluster changes: assumptions, not measurements (docs/scaling.md says why).
+# What a cluster changes: assumptions, not measurements (docs/scaling.md says why). The constants
+# fitted on this machine that carry over: a (compute per element per core), max(l0, l0i) (a
+# round's fixed CPU cost: HDF5 selections and calls), m0 (a run's fixed cost), s1 x C (one
+# process's start-up CPU time: C processes start at once on C cores), and the counter's service
+# time (measured by bench_counter_rate).
 CLUSTER = dict(
     alpha=2e-6,          # s: network latency per message (InfiniBand / Slingshot class)
     beta=10e9,           # B/s: per-node injection bandwidth (100 Gb/s NIC, rounded down)
     B_fs=1e12,           # B/s: aggregate parallel file-system bandwidth (1 TB/s)
     launch_step=0.1,     # s: launcher (srun/PMIx) per level of its tree over nodes
+    endpoint=100,        # bytes per rank exchanged at MPI_Init (the modex), gathered by every node
     mds_opens=50e3,      # opens/s the metadata server sustains (every rank opens the file)
     ppn=8,               # ranks per node (hybrid: 8 ranks x 8 threads on a 64-core node)
     threads=8,
+    host_len=11,         # bytes a host name takes in /provenance hosts ("nid001234, ")
+    hosts_max=4096,      # sizeof(sq_provenance.hosts): the list is cut there
+    name_max=256,        # MPI_MAX_PROCESSOR_NAME (Open MPI): bytes per rank gathered on rank 0
     strcmp=47e-9,        # s per host-name comparison in sq_par_hosts (measured here, 256 B stride)
-    host_len=11,         # bytes a host name takes in the list ("nid001234, ")
-    hosts_max=4096,      # sizeof(sq_provenance.hosts)
-    q_srv=1e-6,          # s per fetch-and-add served at rank 0 (network atomics / fast progress)
-    stats_bytes=1960,    # sizeof(sq_stats): one message per tree step
+    stats_bytes=1960,    # sizeof(sq_stats): the message of each step of the reduction
+    merge=1e-6,          # s: one sq_stats_merge (3 256-bit and 3 70-digit additions; a bound)
+    q_hw=1e-6,           # s per fetch-and-add served with network atomics (assumed)
 )
 
 
-def predict_cluster(k, N, P, c, in_bytes, cl):
-    """Terms (seconds) of a run of N elements on P ranks with chunk c on a cluster."""
+def predict_cluster(k, N, P, c, in_bytes, cl, q_srv):
+    """The named terms (seconds) of a run of N elements on P ranks with chunk c on a cluster."""
     nodes = max(1, P // cl["ppn"])
     T = cl["threads"]
     K = math.ceil(N / c)
     R = math.ceil(K / P)
+    busy_nodes = max(1, min(P, K) // cl["ppn"])  # with fewer chunks than ranks, some idle
     steps = math.ceil(math.log2(P)) if P > 1 else 0
-    io_bw = min(cl["B_fs"], nodes * cl["beta"])
-    # sq_par_hosts: rank 0 compares each rank's name with the earlier ones until a match, and stops
-    # once the list is full: about r_cut^2 / 2 comparisons, r_cut the first rank past the cut.
-    r_cut = min(P, (cl["hosts_max"] // cl["host_len"]) * cl["ppn"])
-    terms = dict(
-        start=k["s0"] + cl["launch_step"] * math.ceil(math.log2(nodes) if nodes > 1 else 0)
-        + k["s1"] * cl["ppn"],
-        metadata=k["m0"] + P / cl["mds_opens"] + P * 256 / cl["beta"]
-        + r_cut * r_cut / 2 * cl["strcmp"] + P * 40 / cl["beta"],
-        compute=N * k["a"] / (P * T),
-        io=N * (16 + in_bytes) / io_bw,
-        rounds=R * (k["l0"] + steps * 2 * cl["alpha"] + 16 * P / cl["beta"]),
-        reduce=steps * (cl["alpha"] + cl["stats_bytes"] / cl["beta"] + 3 * cl["alpha"]),
-    )
-    # The work queue: K fetch-and-adds served one at a time at rank 0, against chunks demanded.
-    t_chunk = (terms["compute"] + terms["io"]) / R if R else 0
-    terms["queue_serial"] = K * cl["q_srv"]
-    terms["queue_demand"] = P / t_chunk if t_chunk else 0  # chunks/s that P ranks ask for
-    return terms
+    a, b = cl["alpha"], cl["beta"]
+    t = {}
+    t["start-up"] = (k["s0"] + k["s1"] * k["C"] + cl["launch_step"] * math.ceil(math.log2(nodes))
+                     + P * cl["endpoint"] / b)
+    t["metadata"] = (k["m0"] + P / cl["mds_opens"] + P * cl["name_max"] / b
+                     + hosts_scan(P, cl["ppn"], cl) + P * 40 / b)
+    t["compute"] = R * min(c, N) * k["a"] / T  # R rounds of (at most) one chunk per rank
+    t["I/O"] = N * (16 + in_bytes) / min(cl["B_fs"], busy_nodes * b)
+    # per round: HDF5's fixed cost, the agreement (an allreduce), ROMIO's two-phase exchange of
+    # offsets (an allgather of 16 B per rank) and counts (an all-to-all, Bruck: log2 P steps of
+    # P/2 x 4 B)
+    # (the fixed CPU cost: the larger of the two fitted here, l0 collective and l0i independent)
+    t["rounds"] = R * (max(k["l0"], k["l0i"]) + steps * 2 * a + 16 * P / b + steps * (a + 2 * P / b))
+    # reduce to rank 0 and broadcast back: 2 log2 P steps of one sq_stats message
+    t["reduction"] = steps * (2 * (a + cl["stats_bytes"] / b) + cl["merge"])
+    t_round = (t["compute"] + t["I/O"] + t["rounds"]) / R if R else 0.0
+    t["queue_demand"] = P / t_round if t_round else 0.0  # fetch-and-adds per second asked
+    t["queue_use_sw"] = t["queue_demand"] * q_srv        # utilisation of rank 0's counter
+    t["queue_use_hw"] = t["queue_demand"] * cl["q_hw"]
+    return t
 
 
-def report_cluster(k):
+def hosts_scan(P, ppn, cl):
+    """Seconds rank 0 spends finding the distinct host names (sq_par_hosts) at P ranks: it
+    compares each rank's name with the earlier ones until one matches, and stops once the list is
+    full, so about r_cut^2 / 2 comparisons, r_cut the first rank past the cut (ranks numbered node
+    by node, ppn per node)."""
+    r_cut = min(P, (cl["hosts_max"] // cl["host_len"]) * ppn)
+    return r_cut * r_cut / 2 * cl["strcmp"]
+
+
+def load_rate(path):
+    """bench_counter_rate's CSV: the service time per fetch-and-add at the most ranks, per osc."""
+    try:
+        with open(path) as f:
+            rows = list(csv.DictReader(f))
+    except OSError:
+        return {}
+    out = {}
+    for osc in sorted({r["osc"] for r in rows}):
+        mine = [r for r in rows if r["osc"] == osc]
+        top = max(int(r["ranks"]) for r in mine)
+        rates = [float(r["ops_per_s"]) for r in mine if int(r["ranks"]) == top]
+        out[osc] = (top, 1 / statistics.median(rates))
+        print("  counter service (%s osc): %s" % (osc, ", ".join(
+            "%s ranks %.3g ops/s" % (r["ranks"], float(r["ops_per_s"])) for r in mine)))
+    return out
+
+
+def report_cluster(k, rate):
     cl = CLUSTER
-    print("== predictions on a cluster (assumptions: %s)"
-          % ", ".join("%s=%g" % kv for kv in cl.items()))
-    cases = [("1e12 generated", 1e12, 0), ("1 PB float64 input", 1.25e14, 8)]
+    q_sw = rate.get("default", (0, 5e-6))[1]
+    print("== predictions on a cluster: software counter q_srv = %.3g s (this machine, default "
+          "osc), network atomics %.3g s; assumptions: %s"
+          % (q_sw, cl["q_hw"], ", ".join("%s=%g" % kv for kv in cl.items())))
+    cases = [("1e12 elements generated (16 TB written)", 1e12, 0),
+             ("1 PB of float64 input (1.25e14 elements; 1 PB read, 2 PB written)", 1.25e14, 8)]
+    names = ("start-up", "metadata", "compute", "I/O", "rounds", "reduction")
+    print("  sq_par_hosts' scan for distinct names at 100000 ranks: %s" % ", ".join(
+        "%d ranks per node %.3g s" % (ppn, hosts_scan(100000, ppn, cl)) for ppn in (1, 8, 64, 128)))
     for label, N, in_bytes in cases:
         for c in (524288, 16777216):
             print("  %s, chunk %d:" % (label, c))
-            print("    %7s %8s %8s %8s %8s %8s %8s %9s %11s %11s"
-                  % ("P", "start", "metadata", "compute", "io", "rounds", "reduce", "total",
-                     "queue K*q", "chunks/s"))
+            print("    %7s" % "P" + "".join(" %9s" % n for n in names)
+                  + " %9s %10s %7s %7s" % ("total", "FAA/s", "use sw", "use hw"))
             for P in (1000, 10000, 100000):
-                t = predict_cluster(k, int(N), P, c, in_bytes, cl)
-                tot = sum(v for n, v in t.items() if not n.startswith("queue"))
-                print("    %7d %8.2f %8.2f %8.2f %8.1f %8.2f %8.5f %9.1f %11.1f %11.3g"
-                      % (P, t["start"], t["metadata"], t["compute"], t["io"], t["rounds"],
-                         t["reduce"], tot, t["queue_serial"], t["queue_demand"]))
+                t = predict_cluster(k, int(N), P, c, in_bytes, cl, q_sw)
+                tot = sum(t[n] for n in names)
+                print("    %7d" % P + "".join(" %9.3g" % t[n] for n in names)
+                      + " %9.4g %10.3g %7.2f %7.3f" % (tot, t["queue_demand"], t["queue_use_sw"],
+                                                       t["queue_use_hw"]))
 
 
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "bench/results/scaling.csv"
     runs = load(path)
     k = fit(runs)
+    k["C"] = runs[0]["C"]
     report_fit(runs, k)
-    report_cluster(k)
+    rate = load_rate(path[:-4] + "_counter.csv" if path.endswith(".csv") else path + "_counter")
+    report_cluster(k, rate)
 
 
 if __name__ == "__main__":
