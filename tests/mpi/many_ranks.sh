@@ -9,6 +9,7 @@
 # sets what a parallel file system needs (aggregators, alignment) and checks that it took effect.
 # Usage: many_ranks.sh SQCUBE NP OUTDIR
 set -euo pipefail
+# shellcheck disable=SC2034 # SQCUBE is what common.sh's sq_mpi runs
 SQCUBE=$1 NP=$2 OUTDIR=$3
 source "$(dirname "$0")/common.sh"
 # ob1 starts many oversubscribed ranks on one node faster than the default transport selection.
