@@ -10,7 +10,7 @@
 #   counter   range:1M in 1K chunks (1024), --io independent, static and dynamic, P = 2..32: the
 #             work queue's fetch-and-add per chunk
 # and, into CSV's name with _counter, the counter's service rate under full contention
-# (bench_counter_rate, bench/counter_rate.c) at 2..32 ranks, default one-sided component and osc/sm.
+# (bench/counter_rate.sh: bench_counter_rate at 2..32 ranks, each one-sided component).
 # Every run is repeated (REPEATS, default 3; the repeats of one series are interleaved, not
 # back to back) and every output deleted after its /timing (max over ranks of each phase, the
 # slowest rank) is read. Ranks beyond the cores are oversubscribed (--bind-to none): the model
@@ -28,7 +28,7 @@ DIR=$(mktemp -d "${SQCUBE_BENCH_DIR:-/tmp}/sqcube-scaling.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1} OMPI_MCA_rmaps_base_oversubscribe=1
-cmake --build "$BUILD" --target sqcube bench_counter_rate >/dev/null
+cmake --build "$BUILD" --target sqcube >/dev/null
 mkdir -p "$(dirname "$CSV")"
 RANKS=(1 2 3 4 6 8 12 16 24 32)
 CORES=$(nproc)
@@ -87,19 +87,6 @@ for rep in $(seq 1 "$REPEATS"); do
         measure counter "$np" 1 1048576 1024 dynamic independent "$rep"
     done
 done
-# The work queue's counter alone, under full contention (bench_counter_rate): the service time
-# per fetch-and-add at rank 0, with Open MPI's default one-sided component and with osc/sm.
-RATE_CSV=${CSV%.csv}_counter.csv
-echo "ranks,osc,ops_per_rank,seconds,ops_per_s" >"$RATE_CSV"
-echo "-- counter service rate -> $RATE_CSV"
-for osc in default sm; do
-    for np in 2 4 8 16 32; do
-        env=()
-        [ "$osc" = default ] || env=(-x OMPI_MCA_osc="$osc")
-        line=$(mpirun -np "$np" --bind-to none "${env[@]}" "$BUILD/bench_counter_rate" 5000)
-        # "ranks P, OPS ops each: median S s, R ops/s served, ..."
-        sed -E "s/^ranks ([0-9]+), ([0-9]+) ops each: median ([0-9.e+-]+) s, ([0-9.e+-]+) ops.*/\1,$osc,\2,\3,\4/" \
-            <<<"$line" >>"$RATE_CSV"
-    done
-done
+# The work queue's counter alone, under full contention: its service time per fetch-and-add.
+bash "$ROOT/bench/counter_rate.sh" "${CSV%.csv}_counter.csv"
 echo "== done $(date -u +%FT%TZ): $(($(wc -l <"$CSV") - 1)) runs in $CSV"
