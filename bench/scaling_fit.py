@@ -271,10 +271,11 @@ def load_rate(path):
 
 def report_cluster(k, rate):
     cl = CLUSTER
-    q_sw = rate.get("default", (0, 5e-6))[1]
-    print("== predictions on a cluster: software counter q_srv = %.3g s (this machine, default "
-          "osc), network atomics %.3g s; assumptions: %s"
-          % (q_sw, cl["q_hw"], ", ".join("%s=%g" % kv for kv in cl.items())))
+    q_sw, where = (rate["default"][1], "this machine, default osc") if "default" in rate else (
+        5e-6, "assumed: no counter CSV")
+    print("== predictions on a cluster: software counter q_srv = %.3g s (%s), network atomics "
+          "%.3g s; assumptions: %s"
+          % (q_sw, where, cl["q_hw"], ", ".join("%s=%g" % kv for kv in cl.items())))
     cases = [("1e12 elements generated (16 TB written)", 1e12, 0),
              ("1 PB of float64 input (1.25e14 elements; 1 PB read, 2 PB written)", 1.25e14, 8)]
     names = ("start-up", "metadata", "compute", "I/O", "rounds", "reduction")
