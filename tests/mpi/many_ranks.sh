@@ -37,6 +37,8 @@ CASES=(
     "several_static|$N_UNIFORM|--generate uniform:$N_UNIFORM:seed=11:low=-3:high=2 --chunk 97"
     "several_dynamic|$N_UNIFORM|--generate uniform:$N_UNIFORM:seed=11:low=-3:high=2 --chunk 97 --schedule dynamic"
     "several_independent_dynamic|$N_UNIFORM|--generate uniform:$N_UNIFORM:seed=11:low=-3:high=2 --chunk 97 --io independent --schedule dynamic"
+    # nothing at all: no chunk, no round with data, every rank's selection empty
+    "empty_dynamic|0|--generate range:0 --chunk 1 --schedule dynamic"
     # what a parallel file system wants: fewer aggregators than ranks, and the datasets aligned
     # to a "stripe" (384 KiB: HDF5's default of 1 MiB would not give these offsets). The datasets
     # are over 1 MiB, the threshold above which objects are aligned.
