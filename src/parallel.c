@@ -3,6 +3,8 @@
  */
 #include "parallel.h"
 
+#include "record.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,23 +219,10 @@ void sq_par_hosts(const sq_par *par, char *buf, size_t len) {
     CHECK_MPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME,
                          MPI_CHAR, 0, par->comm));
     if (par->rank == 0) {
-        /* Distinct names in rank order; the list stays within len (", ..." marks a cut). */
-        size_t used = 0;
-        buf[0] = '\0';
-        for (int r = 0; r < par->size; ++r) {
-            const char *h = all + (size_t)r * MPI_MAX_PROCESSOR_NAME;
-            int seen = 0;
-            for (int q = 0; q < r && !seen; ++q)
-                seen = strcmp(h, all + (size_t)q * MPI_MAX_PROCESSOR_NAME) == 0;
-            if (seen)
-                continue;
-            const size_t need = strlen(h) + (used ? 2 : 0);
-            if (used + need + 5 >= len) {
-                snprintf(buf + used, len - used, ", ...");
-                break;
-            }
-            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", h);
-        }
+        /* Distinct names in rank order (sorted, not compared pairwise: 100,000 ranks are
+         * normal); the list stays within len (", ..." marks a cut). */
+        if (sq_distinct_names(all, par->size, MPI_MAX_PROCESSOR_NAME, buf, len) < 0)
+            snprintf(buf, len, "(out of memory listing %d host names)", par->size);
         free(all);
     }
     sq_par_bcast(par, buf, len);

@@ -121,6 +121,12 @@ typedef struct sq_provenance {
     I(max_transfer)                                                                                \
     I(overlap)
 
+/* The distinct strings among count names (name r at names + r * stride, NUL-terminated), in the
+ * order of their first appearance, joined by ", " into buf; a list that would not fit in len
+ * bytes ends in ", ...". O(count log count): rank 0 runs it over every rank's host name. Returns
+ * the number of distinct names, or -1 (buf "") when out of memory. */
+int sq_distinct_names(const char *names, int count, size_t stride, char *buf, size_t len);
+
 /* The UTC time now as ISO 8601 ("2026-11-25T18:20:00Z"). */
 void sq_utc_now(char *buf, size_t len);
 
