@@ -64,7 +64,7 @@ stop_resume() {
     SQ_MPI_ENV=()
     grep -q "sqcube: stopped: SIGUSR1: .* chunks are done and saved in '$out.partial'; run the same command with --resume" "$WORK/$name.log1" ||
         fail "$name: no stop message: $(cat "$WORK/$name.log1")"
-    [ "$(grep -c '^sqcube: ' "$WORK/$name.log1")" -eq 1 ] || fail "$name: more than one message line"
+    [ "$(grep -cE '^sqcube: (error|stopped):' "$WORK/$name.log1")" -eq 1 ] || fail "$name: not exactly one message line"
     [ -f "$out.partial" ] && [ ! -e "$out" ] || fail "$name: expected $out.partial and no $out"
     expect_status 1 "$WORK/$name.verify" sq_mpi 1 1 verify "$out.partial"
     grep -q "partial output of a run that has not finished.*--resume" "$WORK/$name.verify" ||
