@@ -127,7 +127,7 @@ echo "ok --resume without a checkpoint runs from the start"
 
 # Real signals. The ranks are sent the signal, as Slurm's scancel and --signal do (and mpirun
 # forwards SIGUSR1). A long run, so that the signal lands mid-run; it is stopped at the next chunk.
-LONG="--generate uniform:20000000:seed=9 --chunk 32768"
+LONG="--generate uniform:40000000:seed=9 --chunk 32768"
 sq_mpi 2 1 run $LONG --output "$WORK/ref_long.h5" --quiet || fail "reference run (long)"
 signal_case() {
     local sig=$1 target=$2 out="$WORK/sig_$1.h5"
@@ -139,12 +139,10 @@ signal_case() {
         [ -f "$out.partial" ] && break
         sleep 0.1
     done
-    sleep 0.5
-    if [ "$target" = mpirun ]; then
-        pkill "-$sig" -f "^mpirun .* $SQCUBE run $LONG --output $out\$"
-    else
-        pkill "-$sig" -f "^$SQCUBE run $LONG --output $out\$"
-    fi
+    sleep 0.2
+    local pattern="^$SQCUBE run $LONG --output $out\$"
+    [ "$target" = mpirun ] && pattern="^mpirun .* $SQCUBE run $LONG --output $out\$"
+    pkill "-$sig" -f "$pattern" || fail "SIG$sig: no $target process to signal (the run ended too soon?): $(cat "$WORK/sig_$sig.log")"
     local st=0
     wait "$job" || st=$?
     grep -q "sqcube: stopped: SIG$sig: .* chunks are done and saved" "$WORK/sig_$sig.log" ||
@@ -170,7 +168,7 @@ for _ in $(seq 100); do
     [ -f "$out.partial" ] && break
     sleep 0.1
 done
-sleep 0.5
+sleep 0.2
 victim=$(pgrep -f "^$SQCUBE run $LONG --output $out --quiet\$" | tail -1)
 [ -n "$victim" ] || fail "no rank to kill"
 kill -KILL "$victim"
