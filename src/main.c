@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -57,6 +58,18 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "output directory '%s' is not writable (%s); choose another --output", d,
                        strerror(errno));
+    /* Room for the two result datasets (uncompressed: 16 bytes an element), checked before the
+     * run: Open MPI's MPI-IO can lose a write on a full disk without returning an error, so a
+     * file that cannot fit must not be started. Quotas and space others take meanwhile still
+     * surface as write errors. */
+    struct statvfs fs;
+    const double need = 16.0 * (double)job->input.n;
+    if (!opt->compress && statvfs(d, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < need)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "output '%s' needs %.1f MiB but its file system has %.1f MiB free (%s); "
+                       "free space or choose another --output",
+                       opt->output, need / 1048576.0,
+                       (double)fs.f_bavail * (double)fs.f_frsize / 1048576.0, strerror(ENOSPC));
     return SQ_OK;
 }
 
@@ -309,7 +322,15 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     return SQ_OK;
 
 out_close:
-    /* A failed run leaves nothing: not the final name (never written), not the partial file. */
+    /* A failed run leaves nothing: not the final name (never written), not the partial file.
+     * Rank 0 first empties the partial file: closing it writes HDF5's metadata, which on a full
+     * disk needs the room the data took, and a close that fails leaves HDF5 a half-closed file
+     * that crashes MPI_Finalize. */
+    if (out != NULL) {
+        if (par->rank == 0 && truncate(job.partial, 0) != 0)
+            perror("sqcube: warning: truncating the partial output");
+        sq_par_barrier(par);
+    }
     sq_h5_writer_abort(out);
     sq_h5_reader_close(in);
     sq_par_info_free(&hints);
