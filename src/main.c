@@ -64,7 +64,8 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
      * surface as write errors. */
     struct statvfs fs;
     const double need = 16.0 * (double)job->input.n;
-    if (!opt->compress && statvfs(d, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < need)
+    if (!opt->compress && statvfs(d, &fs) == 0 && fs.f_blocks > 0 /* sized: not /proc */ &&
+        (double)fs.f_bavail * (double)fs.f_frsize < need)
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "output '%s' needs %.1f MiB but its file system has %.1f MiB free (%s); "
                        "free space or choose another --output",
