@@ -12,6 +12,9 @@ PACKAGES=(
     python3-h5py python3-numpy python3-matplotlib # independent checks and analysis
     python3-mpi4py python3-h5py-mpi               # the mpi4py + parallel h5py peer (bench/)
     clang-format                                  # the style check
+    clang libclang-rt-dev libomp-dev              # fuzzers (libFuzzer), TSan + Archer (LLVM OpenMP)
+    clang-tidy cppcheck                           # static analysis (scripts/lint.sh)
+    valgrind time                                 # memcheck test; peak RSS in bench/soak.sh
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
