@@ -74,6 +74,25 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
     return SQ_OK;
 }
 
+/* After the output is closed: a file system left (nearly) full means a write may have been lost.
+ * Open MPI's MPI-IO (OMPIO, 3+ ranks, collective) was seen to drop writes on a full disk and
+ * return success, leaving a damaged file; such a file must not be given its final name. */
+static int check_space_after(const char *partial, sq_error *err) {
+    char dir[SQ_PATH_MAX + 16]; /* room for the .partial suffix */
+    snprintf(dir, sizeof dir, "%s", partial);
+    struct statvfs fs;
+    if (statvfs(dirname(dir), &fs) != 0 || fs.f_blocks == 0)
+        return SQ_OK; /* unknown or unsized (pseudo) file system: nothing to judge by */
+    /* Root may use the blocks reserved for it (f_bfree); others only f_bavail. */
+    const double left = (double)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) * (double)fs.f_frsize;
+    if (left < 65536.0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "writing '%s' filled its file system (%.0f bytes left; %s): data may have "
+                       "been lost, so the output is not kept; free space and run again",
+                       partial, left, strerror(ENOSPC));
+    return SQ_OK;
+}
+
 static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq_error *err) {
     memset(job, 0, sizeof *job);
     job->source = opt->source;
@@ -301,6 +320,8 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     sq_par_bcast(par, &summary, sizeof summary);
     sq_h5_writer_finish(out, &summary, &prov, par->rank, par->size, &timers, err);
     out = NULL;
+    if (par->rank == 0 && err->status == SQ_OK)
+        check_space_after(job.partial, err);
     if (sq_par_agree(par, err))
         goto out_close;
     if (par->rank == 0 && rename(job.partial, job.output) != 0)

@@ -4,7 +4,8 @@
 # device", leave no file under the output's name and no .partial, and leave the tmpfs empty. Two
 # ways to run out: an uncompressed output that cannot fit (refused before the run, from the free
 # space), and a compressed one of random values (its size is unknown in advance, so the writes
-# themselves fail). The tmpfs is unmounted on exit, whatever happens.
+# themselves fail, or - with 3 ranks, where Open MPI's MPI-IO loses them silently - the full file
+# system is noticed after the close). The tmpfs is unmounted on exit, whatever happens.
 # Root only (mount); exits 77 (ctest: skipped) with the reason when not root or mount is refused.
 # Usage: disk_full.sh SQCUBE WORKDIR
 set -euo pipefail
@@ -30,6 +31,10 @@ CASES=(
     "1|2|--generate uniform:1000000 --compress 1 --chunk 64K"
     "2|1|--generate uniform:1000000 --compress 1 --chunk 64K"
     "2|2|--generate uniform:1000000 --compress 1 --chunk 64K --schedule dynamic"
+    # 3 ranks: Open MPI's MPI-IO drops the writes that do not fit and reports success; sqcube
+    # must notice the full file system after the close and keep nothing
+    "3|1|--generate uniform:1000000 --compress 1 --chunk 64K"
+    "3|2|--generate uniform:1000000 --compress 1 --chunk 64K"
 )
 for row in "${CASES[@]}"; do
     IFS='|' read -r np threads args <<<"$row"
