@@ -3,7 +3,7 @@
 # mode, each verified by `sqcube verify` (on another random rank count), with per-rank peak RSS
 # (/usr/bin/time %M) and the most file descriptors each rank held (sampled from /proc/PID/fd).
 # A fixed probe run (range:200000, 2 ranks x 2 threads, chunk 16K) before the first run and after
-# every 10th must show the same peak RSS (within 10%) and fd count each time: a leak of memory,
+# every 10th must show the same peak RSS (within 10%) and fd count (within 1) each time: a leak of memory,
 # descriptors or shared-memory segments across runs would show as growth there. Afterwards no file
 # may be left in the run's private TMPDIR and shared-memory directory, and no output .partial.
 # A benchmark, not a test: run it on a quiet machine, `nice bash bench/soak.sh [RUNS] [BUILD]`.
@@ -100,8 +100,10 @@ print(f"soak: {len(runs)} random runs verified; peak RSS per rank {min(r[0] for 
 print(f"soak: probe runs ({len(probes)}): peak RSS {rss} KiB, max fds {fds}")
 print(f"soak: left behind: {left_tmp} in the private TMPDIR, {left_shm} in the private shm dir; "
       f"/dev/shm entries (all users) {shm_before} before, {shm_after} after")
-ok = max(rss) <= 1.10 * min(rss) and len(set(fds)) == 1 and left_tmp == 0 and left_shm == 0
-# The probe's RSS must not trend upward: the last probe within 10% of the first.
+# The probes must agree: peak RSS within 10%, and the most fds seen within 1 of each other (the
+# count is sampled every 20 ms, so a descriptor open for a moment may be seen or missed).
+ok = (max(rss) <= 1.10 * min(rss) and max(fds) - min(fds) <= 1 and left_tmp == 0
+      and left_shm == 0)
 print("soak: " + ("no growth, nothing left behind" if ok else "GROWTH OR LEFTOVERS"))
 sys.exit(0 if ok else 1)
 PYEOF
