@@ -15,6 +15,9 @@ PACKAGES=(
     python3-mpi4py python3-h5py-mpi               # the mpi4py + parallel h5py peer (bench/)
     clang-format                                  # the style check
     groff-base man-db                             # the man page test (groff, man -l)
+    clang libclang-rt-dev libomp-dev              # fuzzers (libFuzzer), TSan + Archer (LLVM OpenMP)
+    clang-tidy cppcheck                           # static analysis (scripts/lint.sh)
+    valgrind time                                 # memcheck test; peak RSS in bench/soak.sh
 )
 # The job-script tests (tests/jobs/, label jobs) only: a real single-node Slurm to submit
 # jobs/slurm/ to (srun --mpi=pmix needs libpmix-dev), and network namespaces for two hosts.

@@ -8,12 +8,14 @@
 #include "h5io.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* ---- errors ----------------------------------------------------------------------------- */
@@ -240,14 +242,35 @@ static int select_range(hid_t dset, int64_t offset, int64_t count, hid_t *fspace
     return 0;
 }
 
+/* The errno of the last failed transfer (e.g. ENOSPC from the MPI-IO layer's write), 0 when the
+ * library left none: HDF5's own detail ("file write failed") does not say why. */
+static int transfer_errno;
+
+/* The cause of a failed write of `bytes` to path: the errno the MPI-IO layer left, else ENOSPC
+ * when the file system holding path has less room than the write needed (Open MPI's MPI-IO
+ * prints the errno but does not always return it), else "" (unknown). */
+static const char *write_cause(const char *path, double bytes) {
+    if (transfer_errno != 0)
+        return strerror(transfer_errno);
+    char dir[SQ_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    struct statvfs fs;
+    if (statvfs(dirname(dir), &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < bytes)
+        return strerror(ENOSPC);
+    return "";
+}
+
 /* Reads or writes the flat range [offset, offset + count) of dset from or into buf (8-byte
  * elements), in sq_transfer_calls(max_request, piece) calls - the same number on every rank, as
- * collective transfers need - of at most `piece` elements each. Notes the I/O mode of the calls
+ * collective transfers need - of at most `piece` elements each. A failed call does not end the
+ * loop: the other ranks may not have seen the failure (MPI-IO reports a write error on the
+ * aggregators only) and wait in the remaining collective calls. Notes the I/O mode of the calls
  * that moved data in rec. Returns 0, -1 when a selection failed, -2 when a transfer failed. */
 static int transfer(hid_t dset, hid_t mtype, hid_t dxpl, int64_t offset, int64_t count,
                     int64_t max_request, void *buf, int writing, io_record *rec) {
     const int64_t calls =
         sq_transfer_calls(max_request > count ? max_request : count, transfer_piece);
+    int failed = 0;
     for (int64_t p = 0; p < calls; ++p) {
         const sq_range part = sq_transfer_piece(count, transfer_piece, p);
         const int64_t n = part.end - part.begin;
@@ -255,16 +278,19 @@ static int transfer(hid_t dset, hid_t mtype, hid_t dxpl, int64_t offset, int64_t
         if (select_range(dset, offset + part.begin, n, &fspace, &mspace) < 0)
             return -1;
         char *at = (char *)buf + part.begin * 8;
+        errno = 0;
         const herr_t rc = writing ? H5Dwrite(dset, mtype, mspace, fspace, dxpl, at)
                                   : H5Dread(dset, mtype, mspace, fspace, dxpl, at);
+        if (rc < 0 && !failed) {
+            failed = 1;
+            transfer_errno = errno;
+        }
         H5Sclose(mspace);
         H5Sclose(fspace);
-        if (rc < 0)
-            return -2;
-        if (n > 0 && rec != NULL)
+        if (rc >= 0 && n > 0 && rec != NULL)
             io_note(rec, dxpl);
     }
-    return 0;
+    return failed ? -2 : 0;
 }
 
 /* ---- probing an input ----------------------------------------------------------------- */
@@ -997,21 +1023,27 @@ int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const voi
     const hid_t dsets[2] = {w->square, w->cube};
     /* HDF5 only reads from the buffers it writes; its API takes them as const void *. */
     void *bufs[2] = {(void *)(uintptr_t)sq, (void *)(uintptr_t)cu};
+    /* Both datasets are written even when the first failed: the writes are collective, and a
+     * rank that saw no error is already in the second. */
+    int status = SQ_OK;
     for (int i = 0; i < 2; ++i) {
+        transfer_errno = 0;
         const int rc = transfer(dsets[i], mtype, w->dxpl, offset, count, w->set.max_request,
                                 bufs[i], 1, &w->io);
         if (rc == -1)
             return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
                            (long long)offset, (long long)(offset + count), w->path,
                            h5_detail(detail));
+        const char *cause = rc < 0 ? write_cause(w->path, 8.0 * (double)count) : "";
         if (rc < 0)
-            return sq_fail(err, SQ_ERR_RUNTIME,
-                           "writing elements %lld..%lld of /%s to '%s' failed (%s); check the "
-                           "free space and quota of the output directory",
-                           (long long)offset, (long long)(offset + count),
-                           i == 0 ? "square" : "cube", w->path, h5_detail(detail));
+            status = sq_fail(
+                err, SQ_ERR_RUNTIME,
+                "writing elements %lld..%lld of /%s to '%s' failed (%s%s%s); check the free "
+                "space and quota of the output directory",
+                (long long)offset, (long long)(offset + count), i == 0 ? "square" : "cube", w->path,
+                cause, *cause ? ": " : "", h5_detail(detail));
     }
-    return SQ_OK;
+    return status;
 }
 
 static int write_summary(hid_t root, const sq_summary *s) {

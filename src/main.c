@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "affinity.h"
@@ -69,6 +70,41 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "output directory '%s' is not writable (%s); choose another --output", d,
                        strerror(errno));
+    /* Room for the two result datasets (uncompressed: 16 bytes an element), checked before the
+     * run: Open MPI's MPI-IO can lose a write on a full disk without returning an error, so a
+     * file that cannot fit must not be started. Quotas and space others take meanwhile still
+     * surface as write errors. */
+    struct statvfs fs;
+    double need = 16.0 * (double)job->input.n;
+    struct stat ckpt; /* a checkpoint to resume already holds the blocks its chunks took */
+    if (opt->resume && stat(job->partial, &ckpt) == 0)
+        need -= 512.0 * (double)ckpt.st_blocks;
+    if (!opt->compress && statvfs(d, &fs) == 0 && fs.f_blocks > 0 /* sized: not /proc */ &&
+        (double)fs.f_bavail * (double)fs.f_frsize < need)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "output '%s' needs %.1f MiB but its file system has %.1f MiB free (%s); "
+                       "free space or choose another --output",
+                       opt->output, need / 1048576.0,
+                       (double)fs.f_bavail * (double)fs.f_frsize / 1048576.0, strerror(ENOSPC));
+    return SQ_OK;
+}
+
+/* After the output is closed: a file system left (nearly) full means a write may have been lost.
+ * Open MPI's MPI-IO (OMPIO, 3+ ranks, collective) was seen to drop writes on a full disk and
+ * return success, leaving a damaged file; such a file must not be given its final name. */
+static int check_space_after(const char *partial, sq_error *err) {
+    char dir[SQ_PATH_MAX + 16]; /* room for the .partial suffix */
+    snprintf(dir, sizeof dir, "%s", partial);
+    struct statvfs fs;
+    if (statvfs(dirname(dir), &fs) != 0 || fs.f_blocks == 0)
+        return SQ_OK; /* unknown or unsized (pseudo) file system: nothing to judge by */
+    /* Root may use the blocks reserved for it (f_bfree); others only f_bavail. */
+    const double left = (double)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) * (double)fs.f_frsize;
+    if (left < 65536.0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "writing '%s' filled its file system (%.0f bytes left; %s): data may have "
+                       "been lost, so the output is not kept; free space and run again",
+                       partial, left, strerror(ENOSPC));
     return SQ_OK;
 }
 
@@ -475,6 +511,8 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     sq_h5_writer_finish(out, &summary, &prov, &session, &job.resume, par->rank, par->size, &timers,
                         err);
     out = NULL;
+    if (par->rank == 0 && err->status == SQ_OK)
+        check_space_after(job.partial, err);
     if (sq_par_agree(par, err))
         goto out_close;
     if (par->rank == 0 && rename(job.partial, job.output) != 0)
@@ -503,7 +541,15 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     return sq_par_agree(par, err);
 
 out_close:
-    /* A failed run leaves nothing: not the final name (never written), not the partial file. */
+    /* A failed run leaves nothing: not the final name (never written), not the partial file.
+     * Rank 0 first empties the partial file: closing it writes HDF5's metadata, which on a full
+     * disk needs the room the data took, and a close that fails leaves HDF5 a half-closed file
+     * that crashes MPI_Finalize. */
+    if (out != NULL && !job.resume.resumed) { /* a resumed run's partial holds a checkpoint */
+        if (par->rank == 0 && truncate(job.partial, 0) != 0)
+            perror("sqcube: warning: truncating the partial output");
+        sq_par_barrier(par);
+    }
     sq_h5_writer_abort(out);
     sq_h5_reader_close(in);
     sq_par_info_free(&hints);

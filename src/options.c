@@ -233,7 +233,7 @@ int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *e
     } else if (*p != '\0') {
         static const char suffixes[] = "KMGT";
         const char *s = strchr(suffixes, *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-        if (s == NULL || *p == '\0')
+        if (s == NULL) /* *p is not NUL here, so strchr matched a suffix or nothing */
             goto not_a_count;
         scale = UINT64_C(1) << (10 * (s - suffixes + 1));
         ++p;
@@ -565,7 +565,7 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
         if (o && (o->id == OPT_HELP || o->id == OPT_VERSION)) {
             if (v != NULL)
                 return sq_fail(err, SQ_ERR_USAGE, "--%s takes no value (got '%s')", o->name, first);
-            return apply_option(o, NULL, opt, err);
+            return apply_option(o, "", opt, err); /* flags get "", never NULL */
         }
         return sq_fail(
             err, SQ_ERR_USAGE,
@@ -613,7 +613,7 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
                                o->arg);
             value = argv[++i];
         }
-        if (apply_option(o, value, opt, err))
+        if (apply_option(o, value != NULL ? value : "", opt, err)) /* flags: "" */
             return err->status;
         if (opt->command == SQ_CMD_HELP || opt->command == SQ_CMD_VERSION)
             return SQ_OK;

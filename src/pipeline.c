@@ -54,7 +54,7 @@ static int check_uint64(const sq_job *job, const sq_par *par, int64_t offset, in
     int64_t big = 0;
 #pragma omp parallel for simd reduction(+ : big)
     for (int64_t i = 0; i < count; ++i)
-        big += u[i] >> 63;
+        big += (int64_t)(u[i] >> 63);
     if (big == 0)
         return SQ_OK;
     int64_t i = 0;

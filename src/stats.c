@@ -247,7 +247,7 @@ void sq_range_closed_forms(int64_t n, sq_i256 out[SQ_NSUMS]) {
     sq_i256_add_i128(&out[0], (__int128)t);
     /* T(2N+1)/3: one of N, N+1, 2N+1 is divisible by 3, so the division is exact; do it on the
      * factor that is. */
-    unsigned __int128 a = t, b = (unsigned __int128)(2 * n + 1);
+    unsigned __int128 a = t, b = 2 * (unsigned __int128)n + 1; /* 2N + 1 > 2^63 at N = 2^62 */
     if (a % 3 == 0)
         a /= 3;
     else

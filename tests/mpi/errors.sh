@@ -92,12 +92,20 @@ ROWS=(
     "1|is not an sqcube result file|$DATA/sample.h5|verify $DATA/sample.h5"
     "1|result file '[^']*nope.h5': No such file|-|info $WORK/nope.h5"
 )
-# A directory nobody can write to, even root: a read-only file system where one exists.
+# A directory nobody can write to, even root: a read-only file system where one exists. Root
+# mounts a small read-only tmpfs when it may (unmounted on exit); /proc is the fallback.
 if [ "$(id -u)" -ne 0 ]; then
     mkdir -p "$WORK/readonly" && chmod 555 "$WORK/readonly"
     ROWS+=("1|output directory '[^']*readonly' is not writable|-|run --generate range:10 --output $WORK/readonly/out.h5")
-elif [ -d /proc/self ] && ! touch /proc/sqcube-probe 2>/dev/null; then
-    ROWS+=("1|cannot create output file '/proc/out.h5.partial' \(.*MPI_File_open|-|run --generate range:10 --output /proc/out.h5")
+else
+    mkdir -p "$WORK/readonly"
+    if mount -t tmpfs -o ro,size=64k sqcube-ro "$WORK/readonly" 2>/dev/null; then
+        trap 'umount "$WORK/readonly" 2>/dev/null || true' EXIT
+        ROWS+=("1|output directory '[^']*readonly' is not writable|-|run --generate range:10 --output $WORK/readonly/out.h5")
+    fi
+    if [ -d /proc/self ] && ! touch /proc/sqcube-probe 2>/dev/null; then
+        ROWS+=("1|cannot create output file '/proc/out.h5.partial' \(.*MPI_File_open|-|run --generate range:10 --output /proc/out.h5")
+    fi
 fi
 
 n=0
@@ -129,3 +137,40 @@ for row in "${ROWS[@]}"; do
 done
 [ ! -e "$WORK/input_copy.h5.partial" ] || fail "a .partial of the input was left"
 echo "errors: all $n rows answered as expected"
+
+# Edge inputs that are not errors: each must succeed (status 0, no error line) with a result the
+# independent h5py/numpy checker accepts and a count it confirms, leave no .partial, and leave
+# the input unchanged. The full matrix runs them too (run_config.sh); here they stand next to the
+# refusals so the table covers every row of the bad-input list.
+# expected count (N: the input's size, read with h5py) | input file to checksum or - | arguments
+VALID=(
+    "N|$FIXTURES/empty.h5|run --input $FIXTURES/empty.h5:/x"      # an empty dataset
+    "0|-|run --generate range:0"                                  # an empty generated one
+    "N|$FIXTURES/floats_special.h5|run --input $FIXTURES/floats_special.h5:/x --chunk 3" # NaN, Inf
+    "2|-|run --generate range:2 --chunk 1"                        # more ranks (3) than elements
+    "2|-|run --generate range:2 --chunk 1 --schedule dynamic --io independent"
+)
+v=0
+for row in "${VALID[@]}"; do
+    IFS='|' read -r want_count input args <<<"$row"
+    before=""
+    [ "$input" = "-" ] || before=$(md5sum <"$input")
+    [ "$want_count" != N ] || want_count=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["x"].size)' "$input")
+    rm -f "$OUT"
+    set +e
+    # shellcheck disable=SC2086 # the row's arguments split on purpose
+    sq_mpi 3 1 $args --output "$OUT" --quiet >"$WORK/stdout" 2>"$WORK/stderr"
+    status=$?
+    set -e
+    [ "$status" -eq 0 ] || fail "sqcube $args: exit status $status, expected 0: $(cat "$WORK/stderr")"
+    ! grep -q '^sqcube: error:' "$WORK/stderr" || fail "sqcube $args: printed an error: $(cat "$WORK/stderr")"
+    [ -f "$OUT" ] && [ ! -e "$OUT.partial" ] || fail "sqcube $args: no output, or a .partial left"
+    "$PY" "$HERE/check_output.py" "$OUT" >/dev/null || fail "sqcube $args: check_output.py refused the result"
+    count=$("$PY" -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); print(f["square"].size, f.attrs["count"])' "$OUT")
+    [ "$count" = "$want_count $want_count" ] || fail "sqcube $args: /square size and count '$count', expected $want_count"
+    [ "$input" = "-" ] || [ "$(md5sum <"$input")" = "$before" ] || fail "sqcube $args: the input $input changed"
+    echo "ok 0  $args (count $count)"
+    v=$((v + 1))
+done
+rm -f "$OUT"
+echo "errors: all $v valid edge inputs accepted"

@@ -500,6 +500,24 @@ static void test_i256_decimal(void) {
     CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The closed forms of range:N at the largest N sqcube accepts, 2^62: 2N + 1 passes int64 there
+ * (found by clang-tidy; signed overflow before the fix). Expected values from Python's exact
+ * integers: N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2. */
+static void test_range_closed_forms_max(void) {
+    sq_i256 s[SQ_NSUMS];
+    sq_range_closed_forms(INT64_C(1) << 62, s);
+    static const char *const want[SQ_NSUMS] = {
+        "10633823966279326985536299491456450560",
+        "32693238205138962322278560545485922901198838758564167680",
+        "113078212145816597142370897355255228485742986251989170687197677033724313600",
+    };
+    for (int k = 0; k < SQ_NSUMS; ++k) {
+        char got[SQ_I256_DECIMAL_MAX];
+        sq_i256_to_decimal(&s[k], got, sizeof got);
+        CU_ASSERT_STRING_EQUAL(got, want[k]);
+    }
+}
+
 /* sq_i256_to_decimal writes "-5789...968" for -2^255; the header promises that
  * sq_i256_from_decimal parses any text sq_i256_to_decimal writes. */
 static void test_i256_decimal_min(void) {
@@ -823,6 +841,7 @@ int main(void) {
         {"i256 from_mul and overflow", test_i256_from_mul},
         {"i256 decimal text", test_i256_decimal},
         {"i256 decimal round trip of -2^255", test_i256_decimal_min},
+        {"range closed forms at N = 2^62", test_range_closed_forms_max},
         {"i256 to_double rounding", test_i256_to_double},
         {"stats init and names", test_stats_init},
         {"stats merge int64", test_stats_merge_int},
