@@ -1,7 +1,6 @@
 /*
  * affinity.c - collecting, printing and checking thread placement. See affinity.h.
  */
-#define _GNU_SOURCE
 #include "affinity.h"
 
 #include <omp.h>
@@ -212,8 +211,8 @@ int sq_affinity_check(const sq_affinity_row *rows, int n, char *msg, size_t len)
     /* Ranks of one host whose masks intersect share cores (unbound runs share them all): per host,
      * the first rank seen on each CPU. The first 1024 ranks are checked (4 KiB per host). */
     const int nc = nr < 1024 ? nr : 1024;
-    const char **hosts = calloc((size_t)(nc > 0 ? nc : 1), sizeof *hosts);
-    int32_t(*owner)[NBITS] = calloc((size_t)(nc > 0 ? nc : 1), sizeof *owner);
+    const char **hosts = calloc((size_t)nc + 1, sizeof *hosts);
+    int32_t(*owner)[NBITS] = calloc((size_t)nc + 1, sizeof *owner);
     int nh = 0;
     for (int a = 0; hosts && owner && a < nc && verdict < SQ_AFFINITY_WARN; ++a) {
         const sq_affinity_row *r = &sorted[first[a]];
