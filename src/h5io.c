@@ -821,7 +821,7 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
         return err->status;
     }
     w->fapl = fapl;
-    w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    w->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl); /* never an existing name */
     if (w->file < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot create output file '%s' (%s)", path,
                 h5_detail(detail));
@@ -1329,7 +1329,7 @@ int sq_h5_selftest(MPI_Comm comm, const char *path, int rank, int nranks, sq_err
     hid_t f = -1, space = -1, mspace = -1, d = -1;
     int ok = back != NULL && fapl >= 0 && dxpl >= 0;
     if (ok)
-        ok = (f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) >= 0 &&
+        ok = (f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) >= 0 &&
              (space = H5Screate_simple(1, &dim, NULL)) >= 0 &&
              (mspace = H5Screate_simple(1, &one, NULL)) >= 0 &&
              (d = H5Dcreate2(f, "x", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT,

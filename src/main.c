@@ -26,6 +26,7 @@
 #include "pipeline.h"
 #include "record.h"
 #include "report.h"
+#include "safefile.h"
 #include "sqcube_buildinfo.h"
 #include "stop.h"
 #include "verify.h"
@@ -53,8 +54,8 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
         return sq_fail(err, SQ_ERR_USAGE,
                        "output '%s' exists; pass --force to replace it, or choose another name",
                        opt->output);
-    struct stat partial;
-    if (!opt->resume && !opt->force && stat(job->partial, &partial) == 0)
+    struct stat partial; /* lstat: a link planted there counts too (never followed) */
+    if (!opt->resume && !opt->force && lstat(job->partial, &partial) == 0)
         return sq_fail(err, SQ_ERR_USAGE,
                        "'%s' exists: the checkpoint of an interrupted run (or a run still going); "
                        "pass --resume to continue it, or --force to start over",
@@ -141,12 +142,14 @@ static int checkpoint_settings(const sq_options *opt, const sq_job *job, char *b
  * one (or without --resume) this is session 1 of a fresh output. */
 static int resolve_resume(const sq_options *opt, sq_job *job, sq_error *err) {
     sq_resume_fresh(&job->resume, job->in_type);
-    struct stat st;
-    if (!opt->resume || stat(job->partial, &st) != 0)
-        return SQ_OK;
+    int exists = 0; /* a checkpoint to resume must be the user's own regular file, not a link */
+    if (!opt->resume ||
+        sq_safe_check_own(job->partial, "--resume", &exists, &job->partial_id, err) || !exists)
+        return err->status;
     static char recorded[SQ_CKPT_SETTINGS_MAX];
     if (sq_h5_checkpoint_probe(job->partial, job->in_type, recorded, sizeof recorded, &job->resume,
-                               err))
+                               err) ||
+        sq_safe_check_same(job->partial, "--resume", &job->partial_id, err))
         return err->status;
     char key[64], then[SQ_PATH_MAX], now[SQ_PATH_MAX];
     if (sq_ckpt_settings_diff(recorded, job->ckpt_settings, key, sizeof key, then, sizeof then, now,
@@ -438,12 +441,27 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         .nchunks = job.plan.nchunks,
         .ckpt_settings = job.ckpt_settings,
     };
+    /* A fresh output is created exclusively after its stale name is removed, so that it is
+     * never a file (or a link) someone else put there; a resumed one must still be the file
+     * resolve_resume checked (safefile.h). */
+    if (!job.resume.resumed && par->rank == 0)
+        sq_safe_remove_stale(job.partial, "--output", err);
+    if (sq_par_agree(par, err))
+        goto out_close;
     if (job.resume.resumed)
         sq_h5_writer_resume(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
                             job.resume.session, &out, err);
     else
         sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
                             &out, err);
+    if (par->rank == 0 && job.resume.resumed && out != NULL)
+        sq_safe_check_same(job.partial, "--resume", &job.partial_id, err);
+    if (par->rank == 0 && !job.resume.resumed && out == NULL) {
+        sq_error appeared; /* the name came back between the removal and the create */
+        sq_error_clear(&appeared);
+        if (sq_safe_appeared(job.partial, "--output", &appeared))
+            *err = appeared;
+    }
     if (sq_par_agree(par, err))
         goto out_close;
     sq_h5_writer_set_affinity(out, affinity, naffinity, affinity_offset, affinity_total);
@@ -546,7 +564,7 @@ out_close:
      * disk needs the room the data took, and a close that fails leaves HDF5 a half-closed file
      * that crashes MPI_Finalize. */
     if (out != NULL && !job.resume.resumed) { /* a resumed run's partial holds a checkpoint */
-        if (par->rank == 0 && truncate(job.partial, 0) != 0)
+        if (par->rank == 0 && sq_safe_truncate(job.partial) != 0)
             perror("sqcube: warning: truncating the partial output");
         sq_par_barrier(par);
     }
