@@ -148,17 +148,21 @@ int sq_safe_open_append(const char *path, const char *what, mode_t mode, sq_erro
 }
 
 mode_t sq_safe_umask(void) {
-    /* Linux 4.7+ shows it in /proc; else set and restore (a window in which a thread creating a
-     * file would get mode 077-less bits: sqcube calls this on one thread only). */
+    /* Linux 4.7+ shows it in /proc; else set and restore it (for those two calls another thread's
+     * new file would get umask 077: sqcube calls this on one thread only). */
     FILE *f = fopen("/proc/self/status", "r");
     if (f != NULL) {
         char line[256];
-        unsigned int mask;
-        while (fgets(line, sizeof line, f) != NULL)
-            if (sscanf(line, "Umask: %o", &mask) == 1) {
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (strncmp(line, "Umask:", 6) != 0)
+                continue;
+            char *end = line + 6;
+            const unsigned long mask = strtoul(line + 6, &end, 8);
+            if (end != line + 6 && mask <= 0777) {
                 fclose(f);
                 return (mode_t)mask;
             }
+        }
         fclose(f);
     }
     const mode_t mask = umask(077);
