@@ -53,14 +53,20 @@ set(CPACK_PACKAGE_NAME sqcube)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_CONTACT "${SQCUBE_PACKAGE_CONTACT}")
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-# The install scripts see CMAKE_INSTALL_PREFIX=/usr (not CPack's staging folder), so the
-# modulefiles record /usr.
+# Installed with DESTDIR into CPack's staging folder, so the install scripts see
+# CMAKE_INSTALL_PREFIX=/usr and the modulefiles record /usr.
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # sqcube_0.1.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${PROJECT_DESCRIPTION}\n sqcube squares and cubes every element of an HDF5 dataset (or a generated\n one) on MPI ranks x OpenMP threads, computes exact reductions (count, sums of\n x, x^2, x^3, min, max) and writes one HDF5 file with parallel HDF5. Includes\n the man page, the docs, Slurm/PBS job scripts, the analysis scripts and\n modulefiles for Lmod and Environment Modules.")
+# The long description, wrapped for `apt show` (CPack indents each line).
+string(JOIN "\n" CPACK_DEBIAN_PACKAGE_DESCRIPTION
+  "sqcube squares and cubes every element of an HDF5 dataset (or a generated one)"
+  "on MPI ranks x OpenMP threads, computes exact reductions (count, sums of x, x^2"
+  "and x^3, min, max) and writes one HDF5 file with parallel HDF5. With the man"
+  "page, the docs, Slurm and PBS job scripts, the analysis scripts and modulefiles"
+  "for Lmod and Environment Modules.")
 # The libraries the binary links (parallel HDF5 for Open MPI, Open MPI, libgomp, libc), with the
 # versions dpkg-shlibdeps reads from the build machine; mpirun is in openmpi-bin.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
