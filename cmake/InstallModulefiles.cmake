@@ -1,13 +1,15 @@
-# Run by `cmake --install` (and CPack): writes the modulefiles with the prefix being installed into,
-# their fallback when they are copied away from it, and installs them under
-# PREFIX/share/modulefiles/sqcube/. Input: SQCUBE_MODULE_SRC, SQCUBE_MODULE_TMP, SQCUBE_VERSION,
-# SQCUBE_MODULE_DIR (relative to the prefix); CMAKE_INSTALL_PREFIX is the one of this install.
+# Run by `cmake --install` (and CPack): writes the modulefiles straight into
+# PREFIX/share/modulefiles/sqcube/, with the prefix being installed into as their fallback when
+# they are copied away from it (nothing is written into the build tree, which may be read-only).
+# Input: SQCUBE_MODULE_SRC, SQCUBE_VERSION, SQCUBE_MODULE_DIR (relative to the prefix);
+# CMAKE_INSTALL_PREFIX and DESTDIR are the ones of this install.
 set(SQCUBE_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
-# One folder per destination, so installs into different prefixes at once do not mix.
-string(MD5 _dest "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}")
-set(_tmp "${SQCUBE_MODULE_TMP}/${_dest}")
-configure_file("${SQCUBE_MODULE_SRC}/sqcube.lua.in" "${_tmp}/${SQCUBE_VERSION}.lua" @ONLY)
-configure_file("${SQCUBE_MODULE_SRC}/sqcube.tcl.in" "${_tmp}/${SQCUBE_VERSION}" @ONLY)
-file(INSTALL "${_tmp}/${SQCUBE_VERSION}.lua" "${_tmp}/${SQCUBE_VERSION}"
-     DESTINATION "${CMAKE_INSTALL_PREFIX}/${SQCUBE_MODULE_DIR}")
-file(REMOVE_RECURSE "${_tmp}")
+set(_dir "${CMAKE_INSTALL_PREFIX}/${SQCUBE_MODULE_DIR}")
+foreach(_pair "sqcube.lua.in;${SQCUBE_VERSION}.lua" "sqcube.tcl.in;${SQCUBE_VERSION}")
+  list(GET _pair 0 _in)
+  list(GET _pair 1 _out)
+  message(STATUS "Installing: $ENV{DESTDIR}${_dir}/${_out}")
+  configure_file("${SQCUBE_MODULE_SRC}/${_in}" "$ENV{DESTDIR}${_dir}/${_out}" @ONLY)
+  file(CHMOD "$ENV{DESTDIR}${_dir}/${_out}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${_dir}/${_out}") # install_manifest.txt
+endforeach()

@@ -40,7 +40,6 @@ install(FILES analysis/sqresult.py DESTINATION ${CMAKE_INSTALL_DATADIR}/sqcube/a
 # the prefix it was installed into as its fallback (cmake/modulefiles/*.in say how they find it).
 set(SQCUBE_MODULE_DIR "${CMAKE_INSTALL_DATADIR}/modulefiles/sqcube")
 install(CODE "set(SQCUBE_MODULE_SRC \"${PROJECT_SOURCE_DIR}/cmake/modulefiles\")
-set(SQCUBE_MODULE_TMP \"${PROJECT_BINARY_DIR}/modulefiles\")
 set(SQCUBE_VERSION \"${PROJECT_VERSION}\")
 set(SQCUBE_MODULE_DIR \"${SQCUBE_MODULE_DIR}\")")
 install(SCRIPT cmake/InstallModulefiles.cmake)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the installation tests (sourced, not run): failing and skipping with a reason,
 # installing into a prefix, and running the quick-start job with an installed sqcube, its result
 # checked by `sqcube verify` and by the independent checker (tests/mpi/check_output.py).

@@ -9,6 +9,7 @@
 # Root only (it installs a package); skipped, saying why, otherwise or where a sqcube is installed.
 # Usage: deb.sh BUILD_DIR
 set -euo pipefail
+# shellcheck source=tests/install/common.sh
 source "$(dirname "$0")/common.sh"
 BUILD=$(cd "$1" && pwd)
 [ "$(id -u)" = 0 ] || skip "installs and removes a Debian package: needs root"

@@ -10,6 +10,7 @@
 # modulefile alone is loaded too.
 # Usage: modules.sh lmod|envmodules BUILD_DIR CACHE_DIR   (CACHE_DIR keeps the unpacked package)
 set -euo pipefail
+# shellcheck source=tests/install/common.sh
 source "$(dirname "$0")/common.sh"
 SYSTEM=$1
 BUILD=$(cd "$2" && pwd)
@@ -51,8 +52,9 @@ mkdir "$WORK/run" "$WORK/site"
 
 # The module name the job scripts tell users to load must be the one that loads.
 names=$(grep -h '^# module load' "$SRC"/jobs/slurm/*.sbatch "$SRC"/jobs/pbs/*.pbs | tr ' ' '\n' | grep '^sqcube' | sort -u)
-[ "$(echo "$names" | wc -l)" = 1 ] && [ -n "$names" ] \
-    || fail "the job scripts' module load comments name sqcube as: $(echo "$names" | tr '\n' ' ')"
+if [ -z "$names" ] || [ "$(echo "$names" | wc -l)" != 1 ]; then
+    fail "the job scripts' module load comments name sqcube as: '$(echo "$names" | tr '\n' ' ')'"
+fi
 NAME=$names
 version=$("$P/bin/sqcube" --version | head -n 1 | awk '{print $2}')
 
@@ -112,16 +114,20 @@ clean_env=(env -i HOME="$HOME" USER="${USER:-root}" LOGNAME="${LOGNAME:-root}" T
 # installed into; here that prefix was moved, so a copy must fail with one clear line instead.
 mkdir -p "$WORK/site/sqcube"
 cp "$P/share/modulefiles/sqcube/$version"* "$WORK/site/sqcube/"
+# shellcheck disable=SC2016 # expanded by the inner shell
 "${clean_env[@]}" bash --noprofile --norc -c 'source "$1"; module use "$2"; module load sqcube; echo "SQCUBE_ROOT=${SQCUBE_ROOT-unset}"' \
     _ "$INIT" "$WORK/site" >"$WORK/copy.log" 2>&1 || true
 tr -s '\n ' '  ' <"$WORK/copy.log" | grep -q "sqcube: no bin/sqcube beside this modulefile" || { cat "$WORK/copy.log"; fail "$SYSTEM: a copy away from a moved prefix loaded without the error"; }
 grep -q '^SQCUBE_ROOT=unset' "$WORK/copy.log" || { cat "$WORK/copy.log"; fail "$SYSTEM: a failed load still set SQCUBE_ROOT"; }
 # ... and with the prefix back where it was installed, the copy finds it.
 mv "$P" "$WORK/installed"
+# shellcheck disable=SC2016 # expanded by the inner shell
 "${clean_env[@]}" bash --noprofile --norc -c 'source "$1"; module use "$2"; module load sqcube; echo "SQCUBE_ROOT=${SQCUBE_ROOT-unset}"; command -v sqcube' \
     _ "$INIT" "$WORK/site" >"$WORK/copy.log" 2>&1 || true
-grep -qxF "SQCUBE_ROOT=$WORK/installed" "$WORK/copy.log" && grep -qxF "$WORK/installed/bin/sqcube" "$WORK/copy.log" \
-    || { cat "$WORK/copy.log"; fail "$SYSTEM: a copied modulefile did not fall back to the prefix it was installed into"; }
+if ! grep -qxF "SQCUBE_ROOT=$WORK/installed" "$WORK/copy.log" || ! grep -qxF "$WORK/installed/bin/sqcube" "$WORK/copy.log"; then
+    cat "$WORK/copy.log"
+    fail "$SYSTEM: a copied modulefile did not fall back to the prefix it was installed into"
+fi
 echo "ok: $SYSTEM: module load $NAME from a moved prefix; a copied modulefile falls back to its install prefix"
 
 # Lmod reads Tcl modulefiles too: with only the Tcl file (as on a site that keeps one kind), from a

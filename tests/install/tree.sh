@@ -5,6 +5,7 @@
 # tree, with the source and build trees hidden (as root), and the analysis scripts run from there.
 # Usage: tree.sh BUILD_DIR
 set -euo pipefail
+# shellcheck source=tests/install/common.sh
 source "$(dirname "$0")/common.sh"
 BUILD=$(cd "$1" && pwd)
 WORK=$(scratch tree)
