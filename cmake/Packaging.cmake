@@ -11,9 +11,20 @@
 #   PREFIX/share/modulefiles/sqcube/  VERSION.lua (Lmod) and VERSION (Tcl, Environment Modules)
 include(GNUInstallDirs)
 
-# A site's own MPI and HDF5 outside the system's library folders stay found after installing
-# (their folders go into the installed binary's RUNPATH; Debian's system libraries add nothing).
-set_target_properties(sqcube PROPERTIES INSTALL_RPATH_USE_LINK_PATH TRUE)
+# A site's own MPI and HDF5 stay found after installing, without LD_LIBRARY_PATH: the folders of
+# the libraries found outside /usr/lib and /lib go into the installed binary's RUNPATH. A
+# distribution's (Debian's: the dynamic linker finds them) add nothing, so the package has none.
+set(_sqcube_rpath "")
+foreach(_lib IN LISTS MPI_C_LIBRARIES HDF5_C_LIBRARIES)
+  if(IS_ABSOLUTE "${_lib}")
+    get_filename_component(_dir "${_lib}" DIRECTORY)
+    if(NOT _dir MATCHES "^/(usr/)?lib(32|64)?(/|$)")
+      list(APPEND _sqcube_rpath "${_dir}")
+    endif()
+  endif()
+endforeach()
+list(REMOVE_DUPLICATES _sqcube_rpath)
+set_target_properties(sqcube PROPERTIES INSTALL_RPATH "${_sqcube_rpath}")
 install(TARGETS sqcube RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES docs/sqcube.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 

@@ -71,6 +71,7 @@ recommends=$(dpkg-deb -f "$DEB" Recommends | tr ',' '\n' | sed -E 's/^ *//; s/ .
 for p in python3-h5py python3-numpy python3-matplotlib; do
     grep -qx "$p" <<<"$recommends" || fail "Recommends lacks $p"
 done
+readelf -d "$WORK/x/usr/bin/sqcube" | grep -E 'RPATH|RUNPATH' && fail "the packaged binary carries a library search path"
 echo "ok: Depends holds $(printf "%s\n" "${want[@]}" | sort -u | tr "\n" " ")(dpkg -S of each NEEDED library, and mpirun's); Recommends the analysis scripts' Python packages"
 
 # Contents: all under /usr; the docs link only to what is in the package.

@@ -61,7 +61,7 @@ version=$("$P/bin/sqcube" --version | head -n 1 | awk '{print $2}')
 # The session, in a clean login-like shell (no inherited module state), with `set -x` off so the
 # module system's own functions run as they would for a user.
 cat >"$WORK/session.sh" <<'SESSION'
-INIT=$1 P=$2 NAME=$3 VERSION=$4 RUN=$5
+INIT=$1 P=$2 NAME=$3 VERSION=$4 RUN=$5 FILE=$6
 say() { echo "session: $*"; }
 bad() { echo "session FAIL: $*"; exit 1; }
 # Variables the module systems keep for themselves, left out of the before/after comparison.
@@ -80,6 +80,7 @@ module avail 2>&1 | grep -q "$VERSION\.lua" && bad "module avail lists the .lua 
 before=$(snapshot)
 manpath_before=$(manpath)
 module load "$NAME" || bad "module load $NAME"
+[ "$_LMFILES_" = "$P/share/modulefiles/sqcube/$FILE" ] || bad "loaded $_LMFILES_, not the modulefile $FILE"
 [ "$(command -v sqcube)" = "$P/bin/sqcube" ] || bad "sqcube on PATH is $(command -v sqcube), not $P/bin/sqcube"
 [ "$SQCUBE_ROOT" = "$P" ] || bad "SQCUBE_ROOT=$SQCUBE_ROOT, not $P"
 [ "$SQCUBE_ANALYSIS" = "$P/share/sqcube/analysis" ] || bad "SQCUBE_ANALYSIS=$SQCUBE_ANALYSIS"
@@ -106,7 +107,10 @@ SESSION
 
 clean_env=(env -i HOME="$HOME" USER="${USER:-root}" LOGNAME="${LOGNAME:-root}" TERM=dumb
     PATH=/usr/local/bin:/usr/bin:/bin OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1)
-"${clean_env[@]}" bash --noprofile --norc "$WORK/session.sh" "$INIT" "$P" "$NAME" "$version" "$WORK/run" \
+# Lmod takes the .lua file where both are; Environment Modules the Tcl one.
+file=$version
+[ "$SYSTEM" = lmod ] && file=$version.lua
+"${clean_env[@]}" bash --noprofile --norc "$WORK/session.sh" "$INIT" "$P" "$NAME" "$version" "$WORK/run" "$file" \
     || fail "$SYSTEM: the module session failed"
 "$PY" "$CHECK_OUTPUT" "$WORK/run/quick.h5" >/dev/null || fail "check_output.py refused the module run's result"
 
@@ -136,7 +140,7 @@ if [ "$SYSTEM" = lmod ]; then
     mv "$WORK/installed" "$WORK/moved-again"
     rm "$WORK/moved-again/share/modulefiles/sqcube/$version.lua"
     rm -f "$WORK/run/quick.h5"
-    "${clean_env[@]}" bash --noprofile --norc "$WORK/session.sh" "$INIT" "$WORK/moved-again" "$NAME" "$version" "$WORK/run" \
+    "${clean_env[@]}" bash --noprofile --norc "$WORK/session.sh" "$INIT" "$WORK/moved-again" "$NAME" "$version" "$WORK/run" "$version" \
         || fail "lmod: the module session with the Tcl modulefile alone failed"
     echo "ok: lmod: the Tcl modulefile alone works the same"
 fi
