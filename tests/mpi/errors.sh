@@ -5,7 +5,7 @@
 # Usage: errors.sh SQCUBE FIXTURES DATA WORKDIR
 set -euo pipefail
 SQCUBE=$1 FIXTURES=$2 DATA=$3 WORK=$4
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK" && mkdir -p "$WORK/existing_dir"
 cd "$WORK"
 OUT="$WORK/out.h5"
@@ -165,7 +165,7 @@ for row in "${VALID[@]}"; do
     [ "$status" -eq 0 ] || fail "sqcube $args: exit status $status, expected 0: $(cat "$WORK/stderr")"
     ! grep -q '^sqcube: error:' "$WORK/stderr" || fail "sqcube $args: printed an error: $(cat "$WORK/stderr")"
     [ -f "$OUT" ] && [ ! -e "$OUT.partial" ] || fail "sqcube $args: no output, or a .partial left"
-    "$PY" "$HERE/check_output.py" "$OUT" >/dev/null || fail "sqcube $args: check_output.py refused the result"
+    "$PY" "$LIB/check_output.py" "$OUT" >/dev/null || fail "sqcube $args: check_output.py refused the result"
     count=$("$PY" -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); print(f["square"].size, f.attrs["count"])' "$OUT")
     [ "$count" = "$want_count $want_count" ] || fail "sqcube $args: /square size and count '$count', expected $want_count"
     [ "$input" = "-" ] || [ "$(md5sum <"$input")" = "$before" ] || fail "sqcube $args: the input $input changed"

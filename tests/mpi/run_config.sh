@@ -5,7 +5,7 @@
 # Usage: run_config.sh SQCUBE FIXTURES DATA NP THREADS OUTDIR
 set -euo pipefail
 SQCUBE=$1 FIXTURES=$2 DATA=$3 NP=$4 THREADS=$5 OUTDIR=$6
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 mkdir -p "$OUTDIR"
 rm -f "$OUTDIR"/*.h5 "$OUTDIR"/*.partial
 
@@ -89,7 +89,7 @@ for entry in "${CASES[@]}"; do
     [ -f "$out" ] || fail "$name: no output file $out"
     [ ! -e "$out.partial" ] || fail "$name: $out.partial left behind"
     sq_mpi "$VERIFY_NP" 1 verify "$out" || fail "$name: sqcube verify on $VERIFY_NP ranks exited $?"
-    "$PY" "$HERE/check_output.py" "$out" || fail "$name: check_output.py found a difference"
+    "$PY" "$LIB/check_output.py" "$out" || fail "$name: check_output.py found a difference"
     for e in "${SQ_MPI_ENV[@]}"; do # the split really happened: the file records the piece size
         [[ $e == SQCUBE_MAX_TRANSFER=* ]] || continue
         got=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["max_transfer"])' "$out")
