@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # PY, LIB, SKIP, SQ_SIZE are for the scripts that source this
 # Shared helpers for sqcube's test scripts (sourced, not run): the MPI integration tests
 # (tests/mpi), the users, sanitizer and fault tests, and through tests/jobs/common.sh the job tests.
 # Needs: SQCUBE (the binary), and mpirun on PATH for sq_mpi.
