@@ -8,8 +8,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BUILD=${1:-build-lint}
 if [ ! -f "$BUILD/compile_commands.json" ]; then
-    cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSQCUBE_BUILD_TESTS=OFF >"$BUILD.configure.log" 2>&1 ||
-        { cat "$BUILD.configure.log"; exit 1; }
+    mkdir -p "$BUILD"
+    cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSQCUBE_BUILD_TESTS=OFF >"$BUILD/configure.log" 2>&1 ||
+        { cat "$BUILD/configure.log"; exit 1; }
 fi
 # The generated header (build provenance) must exist for the analysers to parse main.c.
 cmake --build "$BUILD" --target sqcube_buildinfo >/dev/null
