@@ -283,7 +283,7 @@ int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
     sq_par_bcast(par, probe, sizeof probe); /* rank 0's pid names the one shared file */
     sq_error h5err;
     sq_error_clear(&h5err);
-    sq_h5_selftest(par->comm, probe, par->rank, par->size, &h5err);
+    sq_h5_selftest(par, probe, &h5err);
     sq_par_agree(par, &h5err);
     if (par->rank == 0) {
         unlink(probe);

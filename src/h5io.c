@@ -7,6 +7,8 @@
  */
 #include "h5io.h"
 
+#include "parallel_mpi.h"
+
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
@@ -100,12 +102,15 @@ static hid_t read_type(sq_read_type t) {
 /* File access through MPI-IO (with the given hints) and collective metadata writes. Metadata reads
  * are collective only with collective transfers: with independent ones the ranks run free, and a
  * read that walks a chunk index must not wait for ranks that are elsewhere. */
-static hid_t mpio_fapl_hints(MPI_Comm comm, MPI_Info hints, sq_io_mode io) {
+static hid_t mpio_fapl_hints(const sq_par *par, const char *hints, sq_io_mode io) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0)
         return -1;
-    if (H5Pset_fapl_mpio(fapl, comm, hints) < 0 ||
-        H5Pset_all_coll_metadata_ops(fapl, io == SQ_IO_COLLECTIVE) < 0 ||
+    /* HDF5 keeps its own copy of the communicator and the hints. */
+    MPI_Info info = sq_par_info_create(hints);
+    const herr_t set = H5Pset_fapl_mpio(fapl, sq_par_mpi_comm(par), info);
+    sq_par_info_free(&info);
+    if (set < 0 || H5Pset_all_coll_metadata_ops(fapl, io == SQ_IO_COLLECTIVE) < 0 ||
         H5Pset_coll_metadata_write(fapl, 1) < 0) {
         H5Pclose(fapl);
         return -1;
@@ -113,8 +118,8 @@ static hid_t mpio_fapl_hints(MPI_Comm comm, MPI_Info hints, sq_io_mode io) {
     return fapl;
 }
 
-static hid_t mpio_fapl(MPI_Comm comm) {
-    return mpio_fapl_hints(comm, MPI_INFO_NULL, SQ_IO_COLLECTIVE);
+static hid_t mpio_fapl(const sq_par *par) {
+    return mpio_fapl_hints(par, "", SQ_IO_COLLECTIVE);
 }
 
 static hid_t transfer_dxpl(sq_io_mode io) {
@@ -501,7 +506,7 @@ struct sq_h5_reader {
     char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
 };
 
-int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
+int sq_h5_reader_open(const sq_par *par, const char *hints, const char *file, const char *dataset,
                       sq_read_type read_as, sq_io_mode io, int64_t max_request, sq_h5_reader **out,
                       sq_error *err) {
     char detail[256];
@@ -513,7 +518,7 @@ int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const cha
     r->max_request = max_request;
     r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
-    const hid_t fapl = mpio_fapl_hints(comm, hints, io);
+    const hid_t fapl = mpio_fapl_hints(par, hints, io);
     if (fapl >= 0) {
         r->file = H5Fopen(file, H5F_ACC_RDONLY, fapl);
         H5Pclose(fapl);
@@ -745,10 +750,10 @@ static void writer_init(sq_h5_writer *w, const sq_h5_write_settings *set, const 
 }
 
 /* The file access list of an output: MPI-IO with the hints, and the alignment. */
-static hid_t writer_fapl(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+static hid_t writer_fapl(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
                          sq_error *err) {
     char detail[256];
-    const hid_t fapl = mpio_fapl_hints(comm, hints, set->io);
+    const hid_t fapl = mpio_fapl_hints(par, hints, set->io);
     if (fapl >= 0 && set->alignment > 0 &&
         H5Pset_alignment(fapl, (hsize_t)1 << 20, (hsize_t)set->alignment) < 0) {
         H5Pclose(fapl);
@@ -798,7 +803,7 @@ static int create_checkpoint(sq_h5_writer *w, const char *settings) {
     return (H5Gclose(g) < 0) ? -1 : rc;
 }
 
-int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type,
                         sq_h5_writer **out, sq_error *err) {
     char detail[256];
@@ -815,7 +820,7 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
         return err->status;
     }
 
-    const hid_t fapl = writer_fapl(comm, hints, set, err);
+    const hid_t fapl = writer_fapl(par, hints, set, err);
     if (fapl < 0) {
         free(w);
         return err->status;
@@ -870,7 +875,7 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
     return SQ_OK;
 }
 
-int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+int sq_h5_writer_resume(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type, int32_t session,
                         sq_h5_writer **out, sq_error *err) {
     char detail[256];
@@ -879,7 +884,7 @@ int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
     if (w == NULL)
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", path);
     writer_init(w, set, path, shape, out_type);
-    w->fapl = writer_fapl(comm, hints, set, err);
+    w->fapl = writer_fapl(par, hints, set, err);
     if (w->fapl < 0) {
         free(w);
         return err->status;
@@ -1319,13 +1324,14 @@ void sq_h5_writer_abort(sq_h5_writer *w) {
 
 /* ---- self-test (sqcube doctor) ------------------------------------------------------------ */
 
-int sq_h5_selftest(MPI_Comm comm, const char *path, int rank, int nranks, sq_error *err) {
+int sq_h5_selftest(const sq_par *par, const char *path, sq_error *err) {
     char detail[256];
+    const int rank = par->rank, nranks = par->size;
     const hsize_t dim = (hsize_t)nranks, start = (hsize_t)rank, one = 1;
     const char *step = "create";
     int64_t *back = calloc((size_t)nranks, sizeof *back);
     const int64_t mine = 7 * (int64_t)rank + 1;
-    const hid_t fapl = mpio_fapl(comm), dxpl = collective_dxpl();
+    const hid_t fapl = mpio_fapl(par), dxpl = collective_dxpl();
     hid_t f = -1, space = -1, mspace = -1, d = -1;
     int ok = back != NULL && fapl >= 0 && dxpl >= 0;
     if (ok)
@@ -1546,7 +1552,7 @@ static int read_summary(hid_t f, sq_summary *s) {
     return rc;
 }
 
-int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_result_meta *meta,
+int sq_h5_result_open(const sq_par *par, const char *path, sq_h5_result **out, sq_result_meta *meta,
                       sq_error *err) {
     char detail[256];
     struct stat st;
@@ -1565,7 +1571,7 @@ int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_re
         return sq_fail(err, SQ_ERR_RUNTIME, "out of memory opening '%s'", path);
     r->file = r->square = r->cube = r->timing = r->dxpl = -1;
     snprintf(r->path, sizeof r->path, "%s", path);
-    const hid_t fapl = mpio_fapl(comm);
+    const hid_t fapl = mpio_fapl(par);
     if (fapl >= 0) {
         r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
         H5Pclose(fapl);

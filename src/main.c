@@ -419,9 +419,8 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     sq_timer_start(&timers, SQ_PHASE_TOTAL);
     sq_h5_reader *in = NULL;
     sq_h5_writer *out = NULL;
-    MPI_Info hints = sq_par_info_create(opt->hints);
     if (job.source == SQ_SOURCE_FILE)
-        sq_h5_reader_open(par->comm, hints, job.input_file, job.input.dataset, job.input.read_as,
+        sq_h5_reader_open(par, opt->hints, job.input_file, job.input.dataset, job.input.read_as,
                           opt->io, sq_plan_buffer_elements(&job.plan), &in, err);
     if (sq_par_agree(par, err))
         goto out_close;
@@ -439,10 +438,10 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         .ckpt_settings = job.ckpt_settings,
     };
     if (job.resume.resumed)
-        sq_h5_writer_resume(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
+        sq_h5_writer_resume(par, opt->hints, &wset, job.partial, &job.input.shape, job.out_type,
                             job.resume.session, &out, err);
     else
-        sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
+        sq_h5_writer_create(par, opt->hints, &wset, job.partial, &job.input.shape, job.out_type,
                             &out, err);
     if (sq_par_agree(par, err))
         goto out_close;
@@ -535,7 +534,6 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         sq_export_write(opt->summary_json, opt->log_csv, &record, err);
     }
     sq_h5_reader_close(in);
-    sq_par_info_free(&hints);
     free(affinity);
     /* A failed export leaves the (complete) output in place: the message says which file failed. */
     return sq_par_agree(par, err);
@@ -552,7 +550,6 @@ out_close:
     }
     sq_h5_writer_abort(out);
     sq_h5_reader_close(in);
-    sq_par_info_free(&hints);
     free(affinity);
     sq_par_barrier(par);
     /* A stopped run keeps its checkpoint; so does a failed resumed run (what its earlier sessions

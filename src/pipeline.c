@@ -203,7 +203,7 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     const sq_range mine = sq_plan_rank_chunks(plan, par->rank);
     int64_t cursor = dynamic ? 0 : mine.begin;
     int stop_sig = 0;
-    sq_counter queue;
+    sq_counter *queue = NULL;
     if (dynamic) {
         sq_par_counter_create(par, &queue, err);
         if (sq_par_agree(par, err))
@@ -219,7 +219,7 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
     int64_t pending_k = -1;    /* its chunk */
     for (int64_t round = 0; !fixed_rounds || round < plan->max_rounds; ++round) {
         const int64_t k = err->status == SQ_OK
-                              ? next_chunk(job, par, out, &queue, &cursor, mine.end, win, err)
+                              ? next_chunk(job, par, out, queue, &cursor, mine.end, win, err)
                               : -1;
         const sq_range e = sq_plan_chunk_elements(plan, k); /* empty when k == -1 */
         const int64_t count = e.end - e.begin;
@@ -298,7 +298,7 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
         result->stop_signal = (int)sq_par_max_i64(par, stop_sig);
     sq_meter_finish(&meter, par, err->status == SQ_OK);
     if (dynamic)
-        sq_par_counter_free(&queue);
+        sq_par_counter_free(queue);
 out_levels:
     if (overlap && saved_levels < 2)
         omp_set_max_active_levels(saved_levels);

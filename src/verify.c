@@ -153,7 +153,7 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
     void *x = NULL, *sq = NULL, *cu = NULL;
     const char *path = opt->output;
 
-    sq_h5_result_open(par->comm, path, &res, &meta, err);
+    sq_h5_result_open(par, path, &res, &meta, err);
     if (sq_par_agree(par, err))
         return err->status;
     if (!meta.complete) {
@@ -213,10 +213,9 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
                          "--input FILE[:/DATASET])");
         }
         if (sq_par_agree(par, err) == SQ_OK)
-            sq_h5_reader_open(par->comm, MPI_INFO_NULL, file, dataset,
-                              in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64,
-                              SQ_IO_COLLECTIVE,
-                              meta.n < SQ_DEFAULT_CHUNK ? meta.n : SQ_DEFAULT_CHUNK, &in, err);
+            sq_h5_reader_open(
+                par, "", file, dataset, in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64,
+                SQ_IO_COLLECTIVE, meta.n < SQ_DEFAULT_CHUNK ? meta.n : SQ_DEFAULT_CHUNK, &in, err);
     }
     if (sq_par_agree(par, err))
         goto out;
@@ -341,7 +340,7 @@ int sq_info(const sq_options *opt, const sq_par *par, sq_error *err) {
     if (par->rank == 0) {
         sq_result_meta meta;
         sq_h5_result *res = NULL;
-        if (sq_h5_result_open(MPI_COMM_SELF, opt->output, &res, &meta, err) == SQ_OK) {
+        if (sq_h5_result_open(NULL, opt->output, &res, &meta, err) == SQ_OK) {
             const sq_provenance *p = &meta.prov;
             printf("%s: sqcube result, format version %lld, %s\n", opt->output,
                    (long long)meta.format_version,
