@@ -1051,32 +1051,42 @@ int sq_h5_writer_write(sq_h5_writer *w, int64_t offset, int64_t count, const voi
     return status;
 }
 
+/* The sums' companions: the exact decimal sums (integer input), the closed forms (range:N). */
+static int write_sum_companions(hid_t root, const sq_summary *s, const sq_field *f) {
+    char key[64];
+    int rc = 0;
+    if (s->has_exact) {
+        sq_field_key(f, "_exact", key, sizeof key);
+        rc |= attr_str(root, key, s->exact[f->index]);
+    }
+    if (s->has_closed_form) {
+        sq_field_key(f, "_closed_form", key, sizeof key);
+        rc |= attr_str(root, key, s->closed_form[f->index]);
+    }
+    return rc;
+}
+
+/* The root attributes: the format, the types, and every reduction of SQ_REDUCTION_FIELDS. */
 static int write_summary(hid_t root, const sq_summary *s) {
-    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
-    static const char *const exact_names[SQ_NSUMS] = {"sum_exact", "sum_sq_exact",
-                                                      "sum_cube_exact"};
     int rc = 0;
     rc |= attr_i64(root, "format_version", SQ_FORMAT_VERSION);
-    rc |= attr_i64(root, "count", s->count);
-    rc |= attr_i64(root, "nonfinite_count", s->nonfinite);
     rc |= attr_str(root, "input_type", sq_dtype_name((sq_dtype)s->input_type));
     rc |= attr_str(root, "output_type", sq_dtype_name((sq_dtype)s->output_type));
-    for (int k = 0; k < SQ_NSUMS; ++k) {
-        rc |= attr_f64(root, sum_names[k], s->sum[k]);
-        if (s->has_exact)
-            rc |= attr_str(root, exact_names[k], s->exact[k]);
-    }
-    static const char *const closed_names[SQ_NSUMS] = {"sum_closed_form", "sum_sq_closed_form",
-                                                       "sum_cube_closed_form"};
-    for (int k = 0; k < SQ_NSUMS && s->has_closed_form; ++k)
-        rc |= attr_str(root, closed_names[k], s->closed_form[k]);
-    if (s->has_minmax && s->input_type == SQ_DTYPE_INT64) {
-        rc |= attr_i64(root, "min", s->imin);
-        rc |= attr_i64(root, "max", s->imax);
-    } else {
-        /* No number among the elements: NaN, documented. */
-        rc |= attr_f64(root, "min", s->has_minmax ? s->fmin : (double)NAN);
-        rc |= attr_f64(root, "max", s->has_minmax ? s->fmax : (double)NAN);
+    for (int i = 0; i < sq_nreduction_fields; ++i) {
+        const sq_field *f = &sq_reduction_fields[i];
+        switch (f->kind) {
+        case SQ_FIELD_I64:
+            rc |= attr_i64(root, f->name, sq_field_i64(s, f));
+            break;
+        case SQ_FIELD_SUM:
+            rc |= attr_f64(root, f->name, s->sum[f->index]);
+            rc |= write_sum_companions(root, s, f);
+            break;
+        case SQ_FIELD_MINMAX: /* no number among the elements: NaN, documented */
+            rc |= sq_summary_minmax_is_int(s) ? attr_i64(root, f->name, sq_field_minmax_i64(s, f))
+                                              : attr_f64(root, f->name, sq_field_minmax_f64(s, f));
+            break;
+        }
     }
     return rc;
 }
@@ -1519,35 +1529,58 @@ static int read_provenance(hid_t file, sq_provenance *p) {
     return rc;
 }
 
-static int read_summary(hid_t f, sq_summary *s) {
-    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
-    static const char *const exact_names[SQ_NSUMS] = {"sum_exact", "sum_sq_exact",
-                                                      "sum_cube_exact"};
+/* Reads a sum and, when the file has them (judged by the first sum), its companions. */
+static int read_sum(hid_t file, sq_summary *s, const sq_field *f) {
+    char key[64];
+    int rc = read_f64(file, f->name, &s->sum[f->index]);
+    sq_field_key(f, "_closed_form", key, sizeof key);
+    if (f->index == 0)
+        s->has_closed_form = H5Aexists(file, key) > 0;
+    if (s->has_closed_form)
+        rc |= read_str(file, key, s->closed_form[f->index], sizeof s->closed_form[f->index]);
+    sq_field_key(f, "_exact", key, sizeof key);
+    if (f->index == 0)
+        s->has_exact = H5Aexists(file, key) > 0;
+    if (s->has_exact)
+        rc |= read_str(file, key, s->exact[f->index], sizeof s->exact[f->index]);
+    return rc;
+}
+
+/* min and max: int64 (integer input with a number) or float64 (NaN: no element is a number). */
+static int read_minmax(hid_t file, sq_summary *s, const sq_field *f) {
+    if (attr_is_integer(file, f->name)) {
+        s->has_minmax = 1;
+        int64_t *v = sq_field_imm_ptr(s, f);
+        const int rc = read_i64(file, f->name, v);
+        *sq_field_fmm_ptr(s, f) = (double)*v;
+        return rc;
+    }
+    const int rc = read_f64(file, f->name, sq_field_fmm_ptr(s, f));
+    s->has_minmax = s->count > 0 && !(s->fmin != s->fmin);
+    return rc;
+}
+
+/* The root attributes written by write_summary. */
+static int read_summary(hid_t file, sq_summary *s) {
     char text[16];
     memset(s, 0, sizeof *s);
-    int rc = read_i64(f, "count", &s->count) | read_i64(f, "nonfinite_count", &s->nonfinite);
-    rc |= read_str(f, "input_type", text, sizeof text);
+    int rc = read_str(file, "input_type", text, sizeof text);
     s->input_type = strcmp(text, "int64") == 0 ? SQ_DTYPE_INT64 : SQ_DTYPE_FLOAT64;
-    rc |= read_str(f, "output_type", text, sizeof text);
+    rc |= read_str(file, "output_type", text, sizeof text);
     s->output_type = strcmp(text, "int64") == 0 ? SQ_DTYPE_INT64 : SQ_DTYPE_FLOAT64;
-    for (int k = 0; k < SQ_NSUMS; ++k)
-        rc |= read_f64(f, sum_names[k], &s->sum[k]);
-    static const char *const closed_names[SQ_NSUMS] = {"sum_closed_form", "sum_sq_closed_form",
-                                                       "sum_cube_closed_form"};
-    s->has_closed_form = H5Aexists(f, closed_names[0]) > 0;
-    for (int k = 0; k < SQ_NSUMS && s->has_closed_form; ++k)
-        rc |= read_str(f, closed_names[k], s->closed_form[k], sizeof s->closed_form[k]);
-    s->has_exact = H5Aexists(f, exact_names[0]) > 0;
-    for (int k = 0; k < SQ_NSUMS && s->has_exact; ++k)
-        rc |= read_str(f, exact_names[k], s->exact[k], sizeof s->exact[k]);
-    if (attr_is_integer(f, "min")) {
-        s->has_minmax = 1;
-        rc |= read_i64(f, "min", &s->imin) | read_i64(f, "max", &s->imax);
-        s->fmin = (double)s->imin;
-        s->fmax = (double)s->imax;
-    } else {
-        rc |= read_f64(f, "min", &s->fmin) | read_f64(f, "max", &s->fmax);
-        s->has_minmax = s->count > 0 && !(s->fmin != s->fmin);
+    for (int i = 0; i < sq_nreduction_fields; ++i) {
+        const sq_field *f = &sq_reduction_fields[i];
+        switch (f->kind) {
+        case SQ_FIELD_I64:
+            rc |= read_i64(file, f->name, sq_field_i64_ptr(s, f));
+            break;
+        case SQ_FIELD_SUM:
+            rc |= read_sum(file, s, f);
+            break;
+        case SQ_FIELD_MINMAX:
+            rc |= read_minmax(file, s, f);
+            break;
+        }
     }
     return rc;
 }

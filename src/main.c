@@ -75,7 +75,7 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
      * file that cannot fit must not be started. Quotas and space others take meanwhile still
      * surface as write errors. */
     struct statvfs fs;
-    double need = 16.0 * (double)job->input.n;
+    double need = sq_output_data_bytes(job->input.n);
     struct stat ckpt; /* a checkpoint to resume already holds the blocks its chunks took */
     if (opt->resume && stat(job->partial, &ckpt) == 0)
         need -= 512.0 * (double)ckpt.st_blocks;
@@ -286,7 +286,6 @@ static void fill_provenance(const sq_options *opt, const sq_job *job, const sq_p
  * the closed forms in the summary. Every rank holds the same merged sums, so all agree. */
 static int self_check_range(const sq_job *job, const sq_stats *stats, sq_summary *summary,
                             sq_error *err) {
-    static const char *const names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
     sq_i256 forms[SQ_NSUMS];
     sq_range_closed_forms(job->gen.n, forms);
     summary->has_closed_form = 1;
@@ -296,7 +295,8 @@ static int self_check_range(const sq_job *job, const sq_stats *stats, sq_summary
             return sq_fail(err, SQ_ERR_MISMATCH,
                            "self-check failed for %s: %s is %s, but the closed form gives %s; "
                            "the result is wrong, please report it with this line",
-                           job->gen_text, names[k], summary->exact[k], summary->closed_form[k]);
+                           job->gen_text, sq_sum_name(k), summary->exact[k],
+                           summary->closed_form[k]);
     }
     return SQ_OK;
 }
@@ -523,7 +523,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     /* Phase: report, on the console and, when asked, as JSON and a CSV row (rank 0). */
     double tmin[SQ_NPHASES], tavg[SQ_NPHASES], tmax[SQ_NPHASES];
     sq_par_phase_stats(par, &timers, tmin, tavg, tmax);
-    const double bytes_moved = 24.0 * (double)job.plan.n;
+    const double bytes_moved = SQ_BYTES_MOVED_PER_ELEMENT * (double)job.plan.n;
     if (par->rank == 0) {
         char abs_out[PATH_MAX];
         if (realpath(job.output, abs_out) == NULL)

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "timer.h"
 
 /* Bytes each element moves: x read (or generated) and x^2, x^3 written, 8 bytes each. The same
  * figure as the run summary's effective bandwidth. */
-#define BYTES_PER_ELEMENT 24.0
 
 /* Whether the launcher's stderr is a terminal: the parent process's descriptor 2, opened through
  * /proc (Linux). mpirun (and Open MPI's orted) hand their ranks' stderr a pipe and forward it, so
@@ -71,7 +71,7 @@ void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64
     }
     m->on = true;
     if (par->rank == 0)
-        sq_progress_init(&m->shown, mode, total, BYTES_PER_ELEMENT, interval, sq_now());
+        sq_progress_init(&m->shown, mode, total, SQ_BYTES_MOVED_PER_ELEMENT, interval, sq_now());
 }
 
 void sq_meter_add(sq_meter *m, const sq_par *par, int64_t elements) {

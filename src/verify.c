@@ -146,7 +146,6 @@ static void check_chunk(sq_dtype in_type, sq_dtype out_type, int64_t offset, int
 }
 
 int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
-    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
     sq_result_meta meta;
     sq_h5_result *res = NULL;
     sq_h5_reader *in = NULL;
@@ -285,10 +284,10 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
                 if (!s->has_exact || strcmp(want.exact[k], s->exact[k]) != 0 ||
                     !same_double(want.sum[k], s->sum[k]))
                     snprintf(detail, sizeof detail, "%s is %s (%.17g), recomputed exactly %s",
-                             sum_names[k], s->has_exact ? s->exact[k] : "missing", s->sum[k],
+                             sq_sum_name(k), s->has_exact ? s->exact[k] : "missing", s->sum[k],
                              want.exact[k]);
             } else if (!same_double(s->sum[k], want.sum[k])) {
-                snprintf(detail, sizeof detail, "%s is %.17g, recomputed %.17g", sum_names[k],
+                snprintf(detail, sizeof detail, "%s is %.17g, recomputed %.17g", sq_sum_name(k),
                          s->sum[k], want.sum[k]);
             }
         }
@@ -301,7 +300,7 @@ int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
                     char want_text[SQ_I256_DECIMAL_MAX];
                     sq_i256_to_decimal(&forms[k], want_text, sizeof want_text);
                     snprintf(detail, sizeof detail, "%s is %s, but the closed form gives %s",
-                             sum_names[k], want.exact[k], want_text);
+                             sq_sum_name(k), want.exact[k], want_text);
                 }
             closed = 1;
         }
