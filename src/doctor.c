@@ -231,20 +231,12 @@ static void check_launch(report *r) {
     add(r, DOCTOR_INFO, "  mpirun", "%s", mpirun);
 }
 
-int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
-    report *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        sq_fail(err, SQ_ERR_RUNTIME, "out of memory on rank %d", par->rank);
-    if (sq_par_agree(par, err)) {
-        free(r);
-        return err->status;
-    }
-
-    /* HDF5 and MPI. */
-    char h5[32], mpi[256], hosts[4096];
+/* Parallel HDF5 and the MPI library, its ranks, hosts (into hosts) and thread level. Collective. */
+static void check_libraries(report *r, const sq_par *par, char *hosts, size_t hosts_len) {
+    char h5[32], mpi[256];
     sq_h5_version(h5, sizeof h5);
     sq_par_library(mpi, sizeof mpi);
-    sq_par_hosts(par, hosts, sizeof hosts);
+    sq_par_hosts(par, hosts, hosts_len);
     if (sq_h5_is_parallel())
         add(r, DOCTOR_OK, "parallel HDF5", "HDF5 %s with the MPI-IO driver", h5);
     else
@@ -255,8 +247,11 @@ int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
         "%s; %d rank(s) on %s; thread level %s (sqcube needs "
         "MPI_THREAD_FUNNELED: only thread 0 calls MPI)",
         mpi, par->size, hosts, sq_par_thread_level_name(level));
+}
 
-    /* OpenMP threads against the affinity masks. */
+/* OpenMP threads against the affinity masks, judged on rank 0 over every rank's rows. Collective.
+ */
+static void check_threads(report *r, const sq_par *par) {
     sq_affinity_row *rows = calloc((size_t)omp_get_max_threads(), sizeof *rows);
     const int n = rows ? sq_affinity_collect(par->rank, rows, omp_get_max_threads()) : 0;
     void *all = NULL;
@@ -279,13 +274,11 @@ int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
     }
     free(all);
     free(rows);
+}
 
-    /* The output directory: file system, locking, a parallel create, free space. */
-    char path[SQ_PATH_MAX], dir[SQ_PATH_MAX];
-    snprintf(path, sizeof path, "%s", opt->output);
-    snprintf(dir, sizeof dir, "%s", dirname(path)); /* dirname may modify and return path */
-    struct statfs sfs;
-    const char *fs = statfs(dir, &sfs) == 0 ? fs_name((long)sfs.f_type) : "unknown";
+/* The output directory dir (on file system fs): locking, striping advice, and a parallel HDF5
+ * create by every rank. Collective. */
+static void check_directory(report *r, const sq_par *par, const char *dir, const char *fs) {
     if (par->rank == 0) {
         check_locking(r, dir, fs);
         if (strcmp(fs, "lustre") == 0 || strcmp(fs, "gpfs") == 0)
@@ -311,22 +304,46 @@ int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
         else
             add(r, DOCTOR_FAIL, "parallel create", "%s", h5err.msg);
     }
+}
+
+/* Rank 0: the report, and the verdict as the status (a failed check fails doctor). */
+static void print_report(const report *r, const sq_par *par, const char *hosts, sq_error *err) {
+    printf("sqcube doctor: %d rank(s) x %d thread(s) on %s\n", par->size, omp_get_max_threads(),
+           hosts);
+    for (int i = 0; i < r->n; ++i) {
+        const check_line *l = &r->lines[i];
+        printf("  %-5s %-16s %s\n", verdict_name(l->verdict), l->name, l->text);
+    }
+    printf("verdict: %d check(s) failed, %d warning(s)\n", r->failures, r->warnings);
+    fflush(stdout);
+    if (r->failures > 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "doctor: %d check(s) failed; see the report above",
+                r->failures);
+}
+
+int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
+    report *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        sq_fail(err, SQ_ERR_RUNTIME, "out of memory on rank %d", par->rank);
+    if (sq_par_agree(par, err))
+        goto out_free_report;
+    char hosts[4096];
+    check_libraries(r, par, hosts, sizeof hosts);
+    check_threads(r, par);
+    /* The output directory: file system, locking, a parallel create, free space. */
+    char path[SQ_PATH_MAX], dir[SQ_PATH_MAX];
+    snprintf(path, sizeof path, "%s", opt->output);
+    snprintf(dir, sizeof dir, "%s", dirname(path)); /* dirname may modify and return path */
+    struct statfs sfs;
+    const char *fs = statfs(dir, &sfs) == 0 ? fs_name((long)sfs.f_type) : "unknown";
+    check_directory(r, par, dir, fs);
     check_space(r, opt, par, dir, err);
     if (par->rank == 0) {
         check_launch(r);
-        printf("sqcube doctor: %d rank(s) x %d thread(s) on %s\n", par->size, omp_get_max_threads(),
-               hosts);
-        for (int i = 0; i < r->n; ++i) {
-            const check_line *l = &r->lines[i];
-            printf("  %-5s %-16s %s\n", verdict_name(l->verdict), l->name, l->text);
-        }
-        printf("verdict: %d check(s) failed, %d warning(s)\n", r->failures, r->warnings);
-        fflush(stdout);
-        if (r->failures > 0)
-            sq_fail(err, SQ_ERR_RUNTIME, "doctor: %d check(s) failed; see the report above",
-                    r->failures);
+        print_report(r, par, hosts, err);
     }
-    free(r);
     sq_par_agree(par, err);
+out_free_report:
+    free(r);
     return err->status;
 }

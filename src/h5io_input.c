@@ -89,10 +89,10 @@ static void describe_type(hid_t type, char *buf, size_t len) {
     }
 }
 
-int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info, sq_error *err) {
+/* The input file exists, is a readable file, and carries the HDF5 signature. */
+static int check_input_file(const char *file, sq_error *err) {
     char detail[256];
     struct stat st;
-    memset(info, 0, sizeof *info);
     if (stat(file, &st) != 0)
         return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s': %s; check the path", file,
                        strerror(errno));
@@ -109,56 +109,46 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "input file '%s' is not an HDF5 file (no HDF5 signature found)", file);
     }
-    const hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return sq_fail(err, SQ_ERR_RUNTIME,
-                       "cannot open input file '%s' with HDF5 (%s); it may be truncated or damaged",
-                       file, sq_h5__h5_detail(detail));
+    return SQ_OK;
+}
 
-    int rc = SQ_OK;
-    hid_t d = -1, type = -1, space = -1;
-    char candidates[1024];
+/* The dataset to read into info->dataset: the one named, or the file's only one; it must exist
+ * and be a dataset. Failures list the datasets the file holds. */
+static int choose_dataset(hid_t f, const char *file, const char *dataset, sq_input_info *info,
+                          sq_error *err) {
+    char detail[256], candidates[1024];
     dataset_list list = {.count = 0};
-    if (H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_NATIVE, collect_datasets, &list, H5O_INFO_BASIC) < 0) {
-        rc = sq_fail(err, SQ_ERR_RUNTIME, "cannot list the datasets of '%s' (%s)", file,
-                     sq_h5__h5_detail(detail));
-        goto out_close_file;
-    }
+    if (H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_NATIVE, collect_datasets, &list, H5O_INFO_BASIC) < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "cannot list the datasets of '%s' (%s)", file,
+                       sq_h5__h5_detail(detail));
     format_candidates(&list, candidates, sizeof candidates);
     if (dataset[0] == '\0') {
-        if (list.count != 1) {
-            rc = list.count == 0
-                     ? sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' holds no dataset", file)
-                     : sq_fail(err, SQ_ERR_USAGE,
-                               "input file '%s' holds %d datasets; name one as %s:/DATASET "
-                               "(datasets: %s)",
-                               file, list.count, file, candidates);
-            goto out_close_file;
-        }
+        if (list.count == 0)
+            return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' holds no dataset", file);
+        if (list.count != 1)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "input file '%s' holds %d datasets; name one as %s:/DATASET "
+                           "(datasets: %s)",
+                           file, list.count, file, candidates);
         snprintf(info->dataset, sizeof info->dataset, "%s", list.names[0]);
     } else {
         snprintf(info->dataset, sizeof info->dataset, "%s", dataset);
     }
-
     H5O_info_t oinfo;
     if (H5Lexists(f, info->dataset, H5P_DEFAULT) <= 0 ||
         H5Oget_info_by_name2(f, info->dataset, &oinfo, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
         H5Eclear2(H5E_DEFAULT);
-        rc = sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' has no dataset '%s' (datasets: %s)",
-                     file, info->dataset, list.count ? candidates : "none");
-        goto out_close_file;
+        return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' has no dataset '%s' (datasets: %s)",
+                       file, info->dataset, list.count ? candidates : "none");
     }
-    if (oinfo.type != H5O_TYPE_DATASET) {
-        rc = sq_fail(err, SQ_ERR_RUNTIME, "'%s' in '%s' is a group, not a dataset (datasets: %s)",
-                     info->dataset, file, list.count ? candidates : "none");
-        goto out_close_file;
-    }
-    d = H5Dopen2(f, info->dataset, H5P_DEFAULT);
-    if (d < 0 || (type = H5Dget_type(d)) < 0 || (space = H5Dget_space(d)) < 0) {
-        rc = sq_fail(err, SQ_ERR_RUNTIME, "cannot open dataset '%s' in '%s' (%s)", info->dataset,
-                     file, sq_h5__h5_detail(detail));
-        goto out_close;
-    }
+    if (oinfo.type != H5O_TYPE_DATASET)
+        return sq_fail(err, SQ_ERR_RUNTIME, "'%s' in '%s' is a group, not a dataset (datasets: %s)",
+                       info->dataset, file, list.count ? candidates : "none");
+    return SQ_OK;
+}
+
+/* The type x is computed in and how to read it: integers up to 64 bits, float32 and float64. */
+static int classify_type(hid_t type, const char *file, sq_input_info *info, sq_error *err) {
     describe_type(type, info->datatype, sizeof info->datatype);
     const H5T_class_t cls = H5Tget_class(type);
     const size_t size = H5Tget_size(type);
@@ -166,25 +156,28 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
         info->type = SQ_DTYPE_INT64;
         info->read_as =
             (size == 8 && H5Tget_sign(type) == H5T_SGN_NONE) ? SQ_READ_UINT64 : SQ_READ_INT64;
-    } else if (cls == H5T_FLOAT && (size == 4 || size == 8)) {
+        return SQ_OK;
+    }
+    if (cls == H5T_FLOAT && (size == 4 || size == 8)) {
         info->type = SQ_DTYPE_FLOAT64;
         info->read_as = SQ_READ_FLOAT64;
-    } else {
-        rc = sq_fail(err, SQ_ERR_RUNTIME,
-                     "dataset '%s' in '%s' has type %s; sqcube reads integer (8 to 64 bit, signed "
-                     "or unsigned) and float (32 or 64 bit) datasets",
-                     info->dataset, file, info->datatype);
-        goto out_close;
+        return SQ_OK;
     }
+    return sq_fail(err, SQ_ERR_RUNTIME,
+                   "dataset '%s' in '%s' has type %s; sqcube reads integer (8 to 64 bit, signed "
+                   "or unsigned) and float (32 or 64 bit) datasets",
+                   info->dataset, file, info->datatype);
+}
+
+/* The shape and element count: any rank up to SQ_MAX_RANK, at most 2^62 elements. */
+static int read_shape(hid_t space, const char *file, sq_input_info *info, sq_error *err) {
     const H5S_class_t scls = H5Sget_simple_extent_type(space);
     const int ndims = H5Sget_simple_extent_ndims(space);
-    if (scls == H5S_NULL || ndims < 0 || ndims > SQ_MAX_RANK) {
-        rc = sq_fail(err, SQ_ERR_RUNTIME,
-                     "dataset '%s' in '%s' has a null dataspace (no shape, no elements); there is "
-                     "nothing to compute",
-                     info->dataset, file);
-        goto out_close;
-    }
+    if (scls == H5S_NULL || ndims < 0 || ndims > SQ_MAX_RANK)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "dataset '%s' in '%s' has a null dataspace (no shape, no elements); there "
+                       "is nothing to compute",
+                       info->dataset, file);
     hsize_t dims[SQ_MAX_RANK];
     H5Sget_simple_extent_dims(space, dims, NULL);
     info->shape.rank = ndims;
@@ -194,13 +187,37 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
     if (info->n < 0) {
         char shape[256];
         sq_shape_format(&info->shape, shape, sizeof shape);
-        rc = sq_fail(err, SQ_ERR_RUNTIME,
-                     "dataset '%s' in '%s' has %s elements, more than sqcube's limit of 2^62",
-                     info->dataset, file, shape);
-        goto out_close;
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "dataset '%s' in '%s' has %s elements, more than sqcube's limit of 2^62",
+                       info->dataset, file, shape);
     }
+    return SQ_OK;
+}
 
-out_close:
+int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info, sq_error *err) {
+    char detail[256];
+    memset(info, 0, sizeof *info);
+    if (check_input_file(file, err))
+        return err->status;
+    const hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "cannot open input file '%s' with HDF5 (%s); it may be truncated or damaged",
+                       file, sq_h5__h5_detail(detail));
+    hid_t d = -1, type = -1, space = -1;
+    int rc = choose_dataset(f, file, dataset, info, err);
+    if (rc != SQ_OK)
+        goto out_close_file;
+    d = H5Dopen2(f, info->dataset, H5P_DEFAULT);
+    if (d < 0 || (type = H5Dget_type(d)) < 0 || (space = H5Dget_space(d)) < 0) {
+        rc = sq_fail(err, SQ_ERR_RUNTIME, "cannot open dataset '%s' in '%s' (%s)", info->dataset,
+                     file, sq_h5__h5_detail(detail));
+        goto out_close_dataset;
+    }
+    rc = classify_type(type, file, info, err);
+    if (rc == SQ_OK)
+        rc = read_shape(space, file, info, err);
+out_close_dataset:
     if (space >= 0)
         H5Sclose(space);
     if (type >= 0)
