@@ -1,5 +1,6 @@
 /*
- * h5io.h - the only compilation unit of sqcube that calls HDF5.
+ * h5io.h - the HDF5 edge: the only interface to HDF5 in sqcube (h5io*.c implement it, sharing the
+ * private h5io_internal.h; no HDF5 type appears here).
  *
  * Probing an input (serial, on rank 0: one clear message for each way an input can be wrong),
  * reading input chunks and writing result chunks collectively through the MPI-IO driver, writing
