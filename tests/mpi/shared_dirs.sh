@@ -13,7 +13,7 @@ set -euo pipefail
 # shellcheck disable=SC2034 # SQCUBE is what common.sh's sq_mpi runs
 SQCUBE=$1 SHIM=$2 FIXTURES=$3 WORK=$4
 # shellcheck disable=SC1091
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$WORK"
 umask 022
