@@ -104,6 +104,30 @@ expect partial-input 2 "--output '[^']*e\.h5' is the input file" -- \
     run --input "$WORK/input.h5" --output e.h5 --force --quiet
 echo "ok a link at OUTPUT.partial without --force, or with --resume: refused, the link left alone"
 
+# ---- Open MPI's shared-file-pointer probe: OUTPUT.partial.locktest.RANK ------------------------
+# Open MPI's lockedfile component opens that name with O_CREAT and no O_EXCL, so a dangling link
+# there would get its target created; sqcube leaves the component out (src/parallel.c) unless the
+# user set OMPI_MCA_sharedfp. The control run sets it, to show this case can fail.
+for r in 0 1; do ln -s "$WORK/created-through-locktest.$r" "n.h5.partial.locktest.$r"; done
+expect locktest 0 "" -- "${GEN[@]}" --output n.h5
+for r in 0 1; do
+    absent "created-through-locktest.$r" locktest
+    is_link_to "n.h5.partial.locktest.$r" "$WORK/created-through-locktest.$r" locktest
+done
+verified n.h5 locktest
+if ompi_info 2>/dev/null | grep -q 'MCA sharedfp: lockedfile'; then
+    SQ_MPI_ENV=("OMPI_MCA_sharedfp=lockedfile,sm,individual")
+    expect locktest-user-choice 0 "" -- "${GEN[@]}" --output n.h5 --force
+    SQ_MPI_ENV=()
+    [ -f created-through-locktest.0 ] ||
+        fail "locktest-user-choice: the user's OMPI_MCA_sharedfp was not honoured (no probe file)"
+    echo "ok OMPI_MCA_sharedfp set by the user: honoured (the probe follows the link, as Open MPI does)"
+else
+    echo "skip the control run: this MPI has no sharedfp lockedfile component"
+fi
+rm -f n.h5.partial.locktest.* created-through-locktest.*
+echo "ok links at OUTPUT.partial.locktest.RANK: Open MPI's lockedfile probe is off, nothing created"
+
 # ---- the final name: rename(2) replaces a link, never writes through it ------------------------
 ln -s "$WORK/victim.txt" f.h5
 expect final-no-force 2 "output '[^']*f\.h5' exists; pass --force" -- "${GEN[@]}" --output f.h5
