@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "affinity.h"
+#include "startup.h"
+#include "tune.h"
 #include "checkpoint.h"
 #include "doctor.h"
 #include "error.h"
@@ -249,6 +251,8 @@ static void fill_provenance(const sq_options *opt, const sq_job *job, const sq_p
     sq_par_library(p->mpi_library, sizeof p->mpi_library);
     snprintf(p->mpi_thread_level, sizeof p->mpi_thread_level, "%s",
              sq_par_thread_level_name(par->thread_level));
+    snprintf(p->mpi_transport, sizeof p->mpi_transport, "%s", sq_startup_get()->transport);
+    snprintf(p->omp_wait_policy, sizeof p->omp_wait_policy, "%s", sq_startup_get()->wait_policy);
     sq_h5_version(p->hdf5_version, sizeof p->hdf5_version);
     join_command_line(argc, argv, p->command_line, sizeof p->command_line);
     snprintf(p->schedule, sizeof p->schedule, "%s", sq_schedule_name(opt->schedule));
@@ -314,8 +318,10 @@ static int collect_affinity(const sq_par *par, sq_affinity_row **rows, sq_error 
     return n;
 }
 
-/* Gathers every rank's rows to rank 0, which prints the table and the check. Collective. */
-static void report_affinity(const sq_par *par, const sq_affinity_row *rows, int n, FILE *out) {
+/* Gathers every rank's rows to rank 0, which prints the table and the check (table: 1) and the
+ * one-line oversubscription warning on stderr (warn: 1). Collective. */
+static void report_affinity(const sq_par *par, const sq_affinity_row *rows, int n, FILE *out,
+                            int table, int warn) {
     void *all = NULL;
     int total = 0;
     if (sq_par_gather_records(par, rows, n, sizeof *rows, &all, &total) != 0) {
@@ -324,12 +330,27 @@ static void report_affinity(const sq_par *par, const sq_affinity_row *rows, int 
                     par->size);
         return;
     }
-    if (par->rank == 0) {
+    if (par->rank == 0 && table) {
         char msg[1024];
         sq_affinity_print(out, all, total);
         const int v = sq_affinity_check(all, total, msg, sizeof msg);
         fprintf(out, "placement: %s: %s\n", sq_affinity_verdict_name(v), msg);
         fflush(out);
+    }
+    if (par->rank == 0 && warn) {
+        const sq_startup_info *st = sq_startup_get();
+        char msg[2048];
+        if (sq_tune_oversubscribed(all, total, par->size, st->omp_num_threads_set,
+                                   st->wait_passive_by_us
+                                       ? "this run's threads wait passively (sqcube set "
+                                         "OMP_WAIT_POLICY=passive; SQCUBE_WAIT_POLICY=keep "
+                                         "turns that off)"
+                                       : "",
+                                   msg, sizeof msg)) {
+            fflush(stdout);
+            fprintf(stderr, "sqcube: warning: %s\n", msg);
+            fflush(stderr);
+        }
     }
     free(all);
 }
@@ -338,7 +359,7 @@ static int affinity_command(const sq_par *par, sq_error *err) {
     sq_affinity_row *rows = NULL;
     const int n = collect_affinity(par, &rows, err);
     if (sq_par_agree(par, err) == SQ_OK)
-        report_affinity(par, rows, n, stdout);
+        report_affinity(par, rows, n, stdout, 1, 0);
     free(rows);
     return err->status;
 }
@@ -412,8 +433,9 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     }
     int64_t affinity_total = 0;
     const int64_t affinity_offset = sq_par_exscan_i64(par, naffinity, &affinity_total);
-    if (opt->report_affinity && !opt->quiet)
-        report_affinity(par, affinity, naffinity, stdout);
+    /* An explicit --report-affinity prints even under --quiet; the warning does not. */
+    if (opt->report_affinity || !opt->quiet)
+        report_affinity(par, affinity, naffinity, stdout, opt->report_affinity, !opt->quiet);
 
     /* Phase: open. The output is written under its .partial name until it is complete. */
     sq_timer_start(&timers, SQ_PHASE_TOTAL);
@@ -570,7 +592,9 @@ int main(int argc, char **argv) {
     sq_options opt;
     sq_error_clear(&err);
 
-    /* Phase: setup. Without MPI there is nobody to agree with: report and stop. */
+    /* Phase: setup. Before MPI starts: the transport and the OpenMP wait policy (may re-execute
+     * the process). Without MPI there is nobody to agree with: report and stop. */
+    sq_startup_prepare(argc, argv);
     if (sq_par_init(&argc, &argv, &par, &err) != SQ_OK && par.size == 0) {
         sq_error_print(&err);
         sq_par_finalize();
