@@ -19,7 +19,7 @@ SOURCE=${4:-generate}
 BUILD=${SQCUBE_BUILD:-$ROOT/build}
 DIR=$(mktemp -d "${SQCUBE_BENCH_DIR:-/tmp}/sqcube-imbalance.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
-[ "$(nproc)" -ge 2 ] || { echo "schedule_imbalance: needs 2 cores"; exit 1; }
+[ "$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)" -ge 2 ] || { echo "schedule_imbalance: needs 2 cores"; exit 1; }
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 cmake --build "$BUILD" --target sqcube >/dev/null
 SRC=(--generate "uniform:$N")
