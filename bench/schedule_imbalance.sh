@@ -54,4 +54,4 @@ stats() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END {
 echo "schedule_imbalance: ${SRC[*]}, chunk 256K, --io $IO, 3 ranks pinned to cores 0, 1, 1; $REPEATS runs each"
 echo "  static   $(stats "${times[static]}")   (${times[static]})"
 echo "  dynamic  $(stats "${times[dynamic]}")   (${times[dynamic]})"
-/usr/bin/python3 "$ROOT/tests/mpi/compare_outputs.py" "$DIR/static.h5" "$DIR/dynamic.h5" | tail -1
+/usr/bin/python3 "$ROOT/tests/lib/compare_outputs.py" "$DIR/static.h5" "$DIR/dynamic.h5" | tail -1

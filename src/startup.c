@@ -3,10 +3,10 @@
  */
 #include "startup.h"
 
+#include "parallel.h"
 #include "tune.h"
 
 #include <errno.h>
-#include <mpi.h> /* OPEN_MPI only: no MPI call here */
 #include <omp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -124,9 +124,7 @@ static void choose_transport(void) {
         if (getenv(file_vars[i]) != NULL && *getenv(file_vars[i]) != '\0')
             snprintf(files_env, sizeof files_env, "%s=%s", file_vars[i], getenv(file_vars[i]));
     sq_tune_transport_env env = {
-#ifdef OPEN_MPI
-        .open_mpi = 1,
-#endif
+        .open_mpi = sq_par_is_open_mpi(),
         .keep = getenv("SQCUBE_TRANSPORT"),
         .pml = getenv("OMPI_MCA_pml"),
         .mtl = getenv("OMPI_MCA_mtl"),

@@ -9,8 +9,8 @@
  *    nobody chose a transport.
  *
  * Opt-outs: SQCUBE_WAIT_POLICY=keep, SQCUBE_TRANSPORT=keep (docs/cli.md, Environment). Reads the
- * environment, MCA parameter files and affinity masks; calls no MPI function (mpi.h only tells
- * which MPI it is).
+ * environment, MCA parameter files and affinity masks; calls no MPI function (parallel.c's
+ * sq_par_is_open_mpi, known at build time, tells which MPI it is).
  */
 #ifndef SQCUBE_STARTUP_H
 #define SQCUBE_STARTUP_H

@@ -62,7 +62,7 @@ in_host 1 "${MPI_FREE[@]}" "$SQCUBE" run --generate uniform:300007 --chunk 10000
 got=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["mpi_transport"])' "$WORK/free.h5")
 [ "$got" = "as configured: the 2 ranks span more than one host (1 on this one)" ] ||
     fail "two hosts, no pml set: mpi_transport '$got'"
-"$PY" "$HERE/../mpi/compare_outputs.py" "$out" "$WORK/free.h5" >/dev/null || fail "two hosts: results differ with and without a pml"
+"$PY" "$LIB/compare_outputs.py" "$out" "$WORK/free.h5" >/dev/null || fail "two hosts: results differ with and without a pml"
 echo "ok transport across two hosts: left alone ($got)"
 
 # sqcube affinity across the hosts: a row for each rank's 2 threads, rank 0 on one host and rank 1

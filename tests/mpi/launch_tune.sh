@@ -14,7 +14,7 @@
 # Usage: launch_tune.sh SQCUBE WORKDIR
 set -euo pipefail
 SQCUBE=$1 WORK=$2
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK" && mkdir -p "$WORK"
 HOST=$(hostname)
 CPUS=$(getconf _NPROCESSORS_ONLN)
@@ -74,9 +74,9 @@ if [ "$CPUS" -lt 4 ]; then
     OMP_WAIT_POLICY=active launch 2 none 2 act22 -x OMP_WAIT_POLICY -- "${GEN[@]}" --output "$WORK/act22.h5" --quiet
     [ "$(attr "$WORK/act22.h5" omp_wait_policy)" = "as configured: OMP_WAIT_POLICY=active" ] ||
         fail "active: $(attr "$WORK/act22.h5" omp_wait_policy)"
-    "$PY" "$HERE/compare_outputs.py" "$WORK/w22.h5" "$WORK/keep22.h5" "$WORK/act22.h5" "$WORK/q22.h5" ||
+    "$PY" "$LIB/compare_outputs.py" "$WORK/w22.h5" "$WORK/keep22.h5" "$WORK/act22.h5" "$WORK/q22.h5" ||
         fail "results differ with and without the re-exec"
-    "$PY" "$HERE/check_output.py" "$WORK/w22.h5" >/dev/null || fail "check_output.py refused the re-executed run's result"
+    "$PY" "$LIB/check_output.py" "$WORK/w22.h5" >/dev/null || fail "check_output.py refused the re-executed run's result"
     echo "ok re-exec or not: bit-identical results, independently checked; opt-outs recorded"
 fi
 
@@ -115,7 +115,7 @@ launch 2 core 1 t_mca --mca pml ob1 -- "${GEN[@]}" --output "$WORK/t_mca.h5" --q
 check_transport t_mca "as configured: OMPI_MCA_pml=ob1"
 SQCUBE_TRANSPORT=keep launch 2 core 1 t_keep -x SQCUBE_TRANSPORT -- "${GEN[@]}" --output "$WORK/t_keep.h5" --quiet
 check_transport t_keep "as configured: SQCUBE_TRANSPORT=keep"
-"$PY" "$HERE/compare_outputs.py" "$WORK/t_default.h5" "$WORK/t_ob1.h5" "$WORK/t_noucx.h5" "$WORK/t_keep.h5" ||
+"$PY" "$LIB/compare_outputs.py" "$WORK/t_default.h5" "$WORK/t_ob1.h5" "$WORK/t_noucx.h5" "$WORK/t_keep.h5" ||
     fail "results differ between transports"
 echo "ok transport: chosen when unset; OMPI_MCA_pml, --mca pml and SQCUBE_TRANSPORT=keep kept"
 echo "launch_tune: all checks passed"

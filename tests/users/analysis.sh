@@ -15,7 +15,7 @@
 set -euo pipefail
 SQCUBE=$1 DIR=$2 CASE=$3
 TESTS=$(cd "$(dirname "$0")" && pwd)
-source "$TESTS/../mpi/common.sh"
+source "$TESTS/../lib/common.sh"
 export OMPI_MCA_pml=ob1
 A="$TESTS/../../analysis"
 PNG="$PY $TESTS/check_png.py"
