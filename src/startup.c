@@ -78,9 +78,12 @@ static void choose_wait_policy(char **argv) {
              strerror(e));
 }
 
-/* The first parameter file that sets pml or mtl: the user's, then the installation's. */
+/* The first parameter file that sets pml or mtl: the user's, then the installation's (Open MPI's
+ * only: nothing for another MPI). */
 static void find_param_file(sq_tune_transport_env *env, char *path, size_t path_len, char *key,
                             size_t key_len, char *pml, size_t pml_len) {
+    if (!env->open_mpi)
+        return;
     char candidates[3][1024];
     int nc = 0;
     const char *home = getenv("HOME"), *prefix = getenv("OPAL_PREFIX");
@@ -134,8 +137,7 @@ static void choose_transport(void) {
         .slurm_step_nodes = getenv("SLURM_PROCID") != NULL ? env_int("SLURM_STEP_NUM_NODES") : 0,
         .slurm_step_tasks = env_int("SLURM_STEP_NUM_TASKS"),
     };
-    if (env.open_mpi)
-        find_param_file(&env, path, sizeof path, key, sizeof key, pml, sizeof pml);
+    find_param_file(&env, path, sizeof path, key, sizeof key, pml, sizeof pml);
     if (sq_tune_transport(&env, info.transport, sizeof info.transport) &&
         setenv("OMPI_MCA_pml", "ob1", 0) != 0)
         snprintf(info.transport, sizeof info.transport, "as configured: setenv failed: %s",
