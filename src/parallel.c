@@ -57,19 +57,7 @@ const char *sq_par_thread_level_name(int level) {
     }
 }
 
-/* Before MPI starts: Open MPI's MPI-IO probes every file it opens for its shared file pointers,
- * and its lockedfile component does so by opening OUTPUT.partial.locktest.RANK beside the output
- * with O_CREAT and no O_EXCL, which follows a link planted there. sqcube never uses shared file
- * pointers, so that component is left out unless the user set OMPI_MCA_sharedfp (mpirun --mca
- * sharedfp ... sets it too). Other MPIs ignore the variable. docs/reliability.md#shared-directories
- */
-static void skip_lockedfile_probe(void) {
-    if (getenv("OMPI_MCA_sharedfp") == NULL)
-        (void)setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
-}
-
 int sq_par_init(int *argc, char ***argv, sq_par *par, sq_error *err) {
-    skip_lockedfile_probe();
     int provided = MPI_THREAD_SINGLE;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return sq_fail(err, SQ_ERR_RUNTIME,
@@ -262,6 +250,14 @@ void sq_par_library(char *buf, size_t len) {
     text[strcspn(text, "\n")] = '\0';
     /* Open MPI's first line ends in ", package: ..." etc.; keep it whole but bounded. */
     snprintf(buf, len, "%s", text);
+}
+
+int sq_par_is_open_mpi(void) {
+#ifdef OPEN_MPI
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 void sq_par_barrier(const sq_par *par) {

@@ -106,7 +106,7 @@ echo "ok a link at OUTPUT.partial without --force, or with --resume: refused, th
 
 # ---- Open MPI's shared-file-pointer probe: OUTPUT.partial.locktest.RANK ------------------------
 # Open MPI's lockedfile component opens that name with O_CREAT and no O_EXCL, so a dangling link
-# there would get its target created; sqcube leaves the component out (src/parallel.c) unless the
+# there would get its target created; sqcube leaves the component out (src/startup.c) unless the
 # user set OMPI_MCA_sharedfp. The control run sets it, to show this case can fail.
 for r in 0 1; do ln -s "$WORK/created-through-locktest.$r" "n.h5.partial.locktest.$r"; done
 expect locktest 0 "" -- "${GEN[@]}" --output n.h5
