@@ -55,17 +55,22 @@ PY
 
 case "$CASE" in
 tty)
-    N=20000000
-    sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
-        --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 64K \
-        --output $OUT/tty.h5 >/dev/null" >"$OUT/tty.log"
-    $PY - "$OUT/tty.log" $N <<'PY'
+    # The bar is redrawn every 0.25 s and once at the end: a run must last long enough for two
+    # redraws. Rather than guess how long N takes here, grow N (x8, at most 3 times) until the bar
+    # was redrawn at least twice; a bar that is never redrawn mid-run fails at the largest N.
+    for N in 2000000 16000000 128000000; do
+        rm -f "$OUT/tty.h5"
+        sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
+            --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 64K \
+            --output $OUT/tty.h5 >/dev/null" >"$OUT/tty.log"
+        st=0
+        $PY - "$OUT/tty.log" $N <<'PY' || st=$?
 import re, sys
 data = open(sys.argv[1], "rb").read().decode()
 n = int(sys.argv[2])
 bars = re.findall(r"\r\[([#-]{20})\] +(\d+\.\d)% (\d+)/(\d+) \[\S+<\S+, \d+\.\d\d GB/s\]", data)
-if len(bars) < 2:
-    sys.exit(f"FAIL: expected the bar redrawn with \\r at least twice, got {len(bars)}: {data[:300]!r}")
+if not bars:
+    sys.exit(f"FAIL: no bar drawn with \\r: {data[:300]!r}")
 last = bars[-1]
 if last[1] != "100.0" or int(last[2]) != n or int(last[3]) != n or last[0] != "#" * 20:
     sys.exit(f"FAIL: the last bar is not full at {n}: {last}")
@@ -74,8 +79,17 @@ if "sqcube: progress" in data:
 tail = data[data.rindex("\r["):]
 if "\n" not in tail:
     sys.exit("FAIL: the final bar does not end its line")
+if len(bars) < 2:
+    print(f"only {len(bars)} bar drawn at N = {n} (the run was shorter than a redraw interval)")
+    sys.exit(3)
 print(f"ok: {len(bars)} bar redraws, last {last[1]}% {last[2]}/{last[3]}")
 PY
+        [ "$st" -ne 3 ] || continue
+        [ "$st" -eq 0 ] || fail "tty: the bar at N = $N"
+        break
+    done
+    [ "$st" -eq 0 ] || fail "tty: the bar was never redrawn mid-run, even at N = $N"
+    rm -f "$OUT/tty.h5"
     ;;
 batch)
     N=20000000
@@ -122,6 +136,9 @@ count)
     check_lines "$OUT/c_chunk1.log" 50
     # the display changes nothing: the file verifies
     sq_mpi 2 1 verify "$OUT/c_3_2_dynamic_independent.h5" --quiet
+    for f in "$OUT"/c_*.h5; do # and the independent checker accepts every one of them
+        "$PY" "$LIB/check_output.py" "$f" >/dev/null || fail "check_output.py rejects $f"
+    done
     echo "ok: the final count is N on 1-3 ranks x 1-2 threads, static and dynamic, both I/O modes"
     ;;
 *)
