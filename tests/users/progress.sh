@@ -6,6 +6,7 @@
 #   batch  stderr to a file: plain lines only, no control characters, counts that only grow, a
 #          final 100% line; --progress-interval 0 prints none
 #   quiet  --quiet on a terminal prints nothing at all
+#   modes  --progress bar and off, forced: a bar into a file, nothing on a terminal
 #   count  the final count equals N on 1-3 ranks, static and dynamic schedules, collective and
 #          independent I/O, 1 and 2 threads (the overlapped loop): every rank's work is counted
 set -euo pipefail
@@ -114,6 +115,35 @@ quiet)
     sq_mpi 2 1 run --generate range:1000 --output "$OUT/quiet2.h5" --quiet >"$OUT/quiet2.log" 2>&1
     [ ! -s "$OUT/quiet2.log" ] || fail "--quiet printed: $(cat "$OUT/quiet2.log")"
     echo "ok: --quiet prints nothing, on a terminal or not"
+    ;;
+modes)
+    # --progress bar with stderr to a file: the bar all the same (\r redraws, full at the end, no
+    # plain lines), where auto would give lines. --progress off on a terminal: nothing, where auto
+    # would draw the bar; off in a batch log: no lines either. Each output is checked.
+    N=300007
+    sq_mpi 2 1 run --generate range:$N --chunk 10K --output "$OUT/bar.h5" --progress bar \
+        >/dev/null 2>"$OUT/bar.log" || fail "--progress bar exited $?: $(cat "$OUT/bar.log")"
+    $PY - "$OUT/bar.log" $N <<'PY'
+import re, sys
+data, n = open(sys.argv[1], "rb").read().decode(), int(sys.argv[2])
+bars = re.findall(r"\r\[([#-]{20})\] +(\d+\.\d)% (\d+)/(\d+) ", data)
+if not bars or bars[-1][0] != "#" * 20 or int(bars[-1][2]) != n or int(bars[-1][3]) != n:
+    sys.exit(f"FAIL: --progress bar into a file: no full bar at {n}: {data[:300]!r}")
+if "sqcube: progress" in data:
+    sys.exit("FAIL: --progress bar printed plain lines")
+print(f"ok --progress bar into a file: {len(bars)} bars, the last full")
+PY
+    sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
+        --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 10K \
+        --output $OUT/off_tty.h5 --progress off >/dev/null" >"$OUT/off_tty.log"
+    ! grep -q $'\r\|sqcube: progress' "$OUT/off_tty.log" || fail "--progress off on a terminal: $(od -c "$OUT/off_tty.log" | head)"
+    sq_mpi 2 1 run --generate range:$N --chunk 10K --output "$OUT/off.h5" --progress off \
+        --progress-interval 0.01 >/dev/null 2>"$OUT/off.log" || fail "--progress off exited $?"
+    ! grep -q 'sqcube: progress\|\[#' "$OUT/off.log" || fail "--progress off printed: $(cat "$OUT/off.log")"
+    for f in bar off_tty off; do
+        "$PY" "$LIB/check_output.py" "$OUT/$f.h5" >/dev/null || fail "check_output.py rejects $OUT/$f.h5"
+    done
+    echo "ok: --progress bar draws the bar into a file, --progress off prints none on a terminal or not"
     ;;
 count)
     N=1009
