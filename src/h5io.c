@@ -6,6 +6,7 @@
  * communicator arrives from the caller; this file makes no MPI calls of its own.
  */
 #include "h5io.h"
+#include "h5io_chunkrec_internal.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -680,6 +681,7 @@ struct sq_h5_writer {
     int64_t n; /* elements per dataset: with none, no transfer is made (HDF5 cannot address them) */
     hid_t file, square, cube, dxpl;
     hid_t done, dxpl_ind; /* /checkpoint/done and the independent transfers of its flags */
+    hid_t records;        /* /checkpoint/records: each chunk's reductions (h5io_chunkrec.c) */
     const sq_affinity_row *affinity; /* this rank's rows of /provenance/affinity */
     int affinity_count;
     int64_t affinity_offset, affinity_total;
@@ -730,13 +732,34 @@ static hid_t result_dcpl(sq_h5_writer *w, const sq_shape *shape) {
     return dcpl;
 }
 
+void sq_h5_writer_set_path(sq_h5_writer *w, const char *path) {
+    snprintf(w->path, sizeof w->path, "%s", path);
+}
+
+/* For h5io_chunkrec.c (h5io_chunkrec_internal.h). */
+hid_t sq_h5__writer_file(const sq_h5_writer *w) {
+    return w->file;
+}
+hid_t sq_h5__writer_records(const sq_h5_writer *w) {
+    return w->records;
+}
+hid_t sq_h5__writer_dxpl_ind(const sq_h5_writer *w) {
+    return w->dxpl_ind;
+}
+const char *sq_h5__writer_path(const sq_h5_writer *w) {
+    return w->path;
+}
+const char *sq_h5__detail(char *buf) {
+    return h5_detail(buf);
+}
+
 void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len) {
     snprintf(buf, len, "%s", w->storage);
 }
 
 static void writer_init(sq_h5_writer *w, const sq_h5_write_settings *set, const char *path,
                         const sq_shape *shape, sq_dtype out_type) {
-    w->file = w->square = w->cube = w->dxpl = w->fapl = w->done = w->dxpl_ind = -1;
+    w->file = w->square = w->cube = w->dxpl = w->fapl = w->done = w->dxpl_ind = w->records = -1;
     w->type = out_type;
     w->set = *set;
     w->set.ckpt_settings = NULL; /* the caller's text; only used during create */
@@ -767,8 +790,9 @@ static int attr_set_i64(hid_t loc, const char *name, int64_t v) {
     return attr_i64(loc, name, v);
 }
 
-/* /checkpoint: the done flags of every chunk (int32, 0 = not done, filled at creation), the
- * settings text and hash, and the next session number. */
+/* /checkpoint: the done flags of every chunk (int32, 0 = not done, filled at creation), each
+ * chunk's record of reductions (h5io_chunkrec.c), the settings text and hash, and the next session
+ * number. */
 static int create_checkpoint(sq_h5_writer *w, const char *settings) {
     const hid_t g = H5Gcreate2(w->file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
@@ -782,9 +806,10 @@ static int create_checkpoint(sq_h5_writer *w, const char *settings) {
         H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) >= 0 &&
         H5Pset_fill_value(dcpl, H5T_NATIVE_INT32, &zero) >= 0) {
         w->done = H5Dcreate2(g, "done", H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        w->records = w->done >= 0 ? sq_h5__records_create(g, w->set.nchunks) : -1;
         char hash[32];
         snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sq_ckpt_hash(settings));
-        if (w->done >= 0 && attr_str(g, "settings", settings) >= 0 &&
+        if (w->records >= 0 && attr_str(g, "settings", settings) >= 0 &&
             attr_str(g, "settings_hash", hash) >= 0 && attr_i64(g, "next_session", 2) >= 0 &&
             attr_str(w->done, "meaning",
                      "per work chunk: the session that completed it, 0 for "
@@ -889,11 +914,12 @@ int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
         w->square = H5Dopen2(w->file, "square", H5P_DEFAULT);
         w->cube = w->square >= 0 ? H5Dopen2(w->file, "cube", H5P_DEFAULT) : -1;
         w->done = w->cube >= 0 ? H5Dopen2(w->file, "checkpoint/done", H5P_DEFAULT) : -1;
+        w->records = w->done >= 0 ? sq_h5__records_open(w->file) : -1;
     }
     w->dxpl = transfer_dxpl(set->io);
     w->dxpl_ind = transfer_dxpl(SQ_IO_INDEPENDENT);
     hid_t g = w->done >= 0 ? H5Gopen2(w->file, "checkpoint", H5P_DEFAULT) : -1;
-    const int ok = w->done >= 0 && w->dxpl >= 0 && w->dxpl_ind >= 0 && g >= 0 &&
+    const int ok = w->records >= 0 && w->dxpl >= 0 && w->dxpl_ind >= 0 && g >= 0 &&
                    attr_set_i64(g, "next_session", (int64_t)session + 1) >= 0;
     if (g >= 0)
         H5Gclose(g);
@@ -1149,15 +1175,21 @@ static int write_runs(hid_t file, const sq_h5_session *rec, const sq_resume *res
     if (runs < 0)
         return -1;
     int rc = H5Literate(runs, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, drop_reductions, NULL) < 0;
-    /* Sessions that started but left no record were killed: their chunks were done again. */
+    /* Sessions that started but left no line were killed: the chunks they flagged were taken over
+     * (h5io_chunkrec.c), the rest redone. */
     for (int32_t s = 1; s < rec->session && !rc; ++s) {
-        if (resume->valid[s])
+        char name[32];
+        snprintf(name, sizeof name, "%d", (int)s);
+        if (H5Lexists(runs, name, H5P_DEFAULT) > 0)
             continue;
-        sq_h5_session lost = {.session = s};
-        snprintf(lost.status, sizeof lost.status, "killed (no checkpoint; its chunks were redone)");
+        sq_h5_session lost = {.session = s,
+                              .chunks_done = resume->taken[s],
+                              .elements_done = resume->taken_elements[s]};
+        snprintf(lost.status, sizeof lost.status, "killed");
         rc |= write_session(runs, &lost) < 0;
     }
     rc |= write_session(runs, rec) < 0;
+    rc |= sq_h5__runs_take_over(file, runs, resume, (int32_t)rec->session) < 0;
     rc |= H5Gclose(runs) < 0;
     if (!rc && H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0)
         rc = H5Ldelete(file, "checkpoint", H5P_DEFAULT) < 0;
@@ -1237,7 +1269,9 @@ static void writer_release(sq_h5_writer *w) {
         H5Pclose(w->dxpl_ind);
     if (w->done >= 0)
         H5Dclose(w->done);
-    w->dxpl_ind = w->done = -1;
+    if (w->records >= 0)
+        H5Dclose(w->records);
+    w->dxpl_ind = w->done = w->records = -1;
 }
 
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
@@ -1439,7 +1473,16 @@ int sq_h5_checkpoint_probe(const char *path, sq_dtype type, char *settings, size
     hid_t g = f >= 0 && H5Lexists(f, "checkpoint", H5P_DEFAULT) > 0
                   ? H5Gopen2(f, "checkpoint", H5P_DEFAULT)
                   : -1;
-    int64_t next = 0;
+    int64_t next = 0, complete = 0;
+    if (g < 0 && f >= 0 && H5Aexists(f, "complete") > 0 &&
+        read_i64(f, "complete", &complete) == 0 && complete == 1) {
+        /* Killed between the close of a finished output and its rename. */
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' is a complete output: its run finished but was stopped before renaming it; "
+                "check it (sqcube verify %s) and rename it to the output's name",
+                path, path);
+        goto out;
+    }
     if (g < 0 || read_str(g, "settings", settings, len) < 0 ||
         read_i64(g, "next_session", &next) < 0) {
         sq_fail(err, SQ_ERR_RUNTIME,

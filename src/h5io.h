@@ -119,6 +119,8 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
 int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type, int32_t session,
                         sq_h5_writer **out, sq_error *err);
+/* The name the writer's messages use, after the caller renamed the open file. Not collective. */
+void sq_h5_writer_set_path(sq_h5_writer *w, const char *path);
 /* Flags chunk k as done by session: call after the chunk's data is written. Not collective (an
  * independent 4-byte write). */
 int sq_h5_writer_mark_done(sq_h5_writer *w, int64_t k, int32_t session, sq_error *err);

@@ -18,7 +18,9 @@
 #include "doctor.h"
 #include "error.h"
 #include "export.h"
+#include "chunkrec.h"
 #include "h5io.h"
+#include "h5io_chunkrec.h"
 #include "kernel.h"
 #include "meter.h"
 #include "options.h"
@@ -118,6 +120,7 @@ static int checkpoint_settings(const sq_options *opt, const sq_job *job, char *b
     int rc = sq_ckpt_settings_add(buf, len, "format", "%d", SQ_FORMAT_VERSION);
     rc |= sq_ckpt_settings_add(buf, len, "sqcube", "%s", SQCUBE_VERSION);
     rc |= sq_ckpt_settings_add(buf, len, "reductions_bytes", "%zu", sizeof(sq_stats));
+    rc |= sq_ckpt_settings_add(buf, len, "chunk_records", "%d", SQ_CHUNKREC_BYTES);
     if (job->source == SQ_SOURCE_FILE) {
         struct stat st;
         const int have = stat(job->input_file, &st) == 0;
@@ -156,7 +159,9 @@ static int resolve_resume(const sq_options *opt, sq_job *job, sq_error *err) {
                        "= %s; resume with the settings of the interrupted run, or pass --force "
                        "without --resume to start over",
                        job->partial, key, then, key, now);
-    return SQ_OK;
+    /* Every flagged chunk with a good record is taken over, killed sessions' included. */
+    return sq_h5_checkpoint_take_over(job->partial, &job->plan, job->in_type, opt->compress > 0,
+                                      &job->resume, err);
 }
 
 static int resolve_job(const sq_options *opt, const sq_par *par, sq_job *job, sq_error *err) {
@@ -419,6 +424,7 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
     sq_timer_start(&timers, SQ_PHASE_TOTAL);
     sq_h5_reader *in = NULL;
     sq_h5_writer *out = NULL;
+    char creating[sizeof job.partial + 16] = "";
     MPI_Info hints = sq_par_info_create(opt->hints);
     if (job.source == SQ_SOURCE_FILE)
         sq_h5_reader_open(par->comm, hints, job.input_file, job.input.dataset, job.input.read_as,
@@ -438,12 +444,24 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         .nchunks = job.plan.nchunks,
         .ckpt_settings = job.ckpt_settings,
     };
-    if (job.resume.resumed)
+    if (job.resume.resumed) {
         sq_h5_writer_resume(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
                             job.resume.session, &out, err);
-    else
-        sq_h5_writer_create(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
-                            &out, err);
+        if (sq_par_agree(par, err) == SQ_OK)
+            sq_h5_writer_begin_session(out, &job.resume, err);
+    } else {
+        /* Created under a temporary name and renamed once flushed: a run killed while creating it
+         * leaves no .partial, so --resume starts over instead of finding a file that never opened.
+         */
+        snprintf(creating, sizeof creating, "%s.creating", job.partial);
+        sq_h5_writer_create(par->comm, hints, &wset, creating, &job.input.shape, job.out_type, &out,
+                            err);
+        if (sq_par_agree(par, err) == SQ_OK && par->rank == 0 && rename(creating, job.partial) != 0)
+            sq_fail(err, SQ_ERR_RUNTIME, "cannot rename '%s' to '%s': %s", creating, job.partial,
+                    strerror(errno));
+        if (sq_par_agree(par, err) == SQ_OK)
+            sq_h5_writer_set_path(out, job.partial);
+    }
     if (sq_par_agree(par, err))
         goto out_close;
     sq_h5_writer_set_affinity(out, affinity, naffinity, affinity_offset, affinity_total);
@@ -557,8 +575,11 @@ out_close:
     sq_par_barrier(par);
     /* A stopped run keeps its checkpoint; so does a failed resumed run (what its earlier sessions
      * did is still good), unless it failed before the checkpoint was even opened. */
-    if (par->rank == 0 && err->status != SQ_STOPPED && !job.resume.resumed)
+    if (par->rank == 0 && err->status != SQ_STOPPED && !job.resume.resumed) {
         unlink(job.partial);
+        if (creating[0] != '\0')
+            unlink(creating);
+    }
     return err->status;
 }
 
