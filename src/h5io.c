@@ -1285,11 +1285,6 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
         bad = write_provenance(w->file, prov) < 0;
     }
     if (!bad) {
-        step = "/provenance/runs";
-        writer_release(w); /* /checkpoint/done goes with the group */
-        bad = write_runs(w->file, rec, resume) < 0;
-    }
-    if (!bad) {
         step = "/provenance/affinity";
         bad = write_affinity(w) < 0;
     }
@@ -1304,6 +1299,14 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
     if (!bad && w->set.sync) {
         step = "the datasets";
         bad = H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0;
+    }
+    /* /checkpoint goes last, after every new dataset has its space: its freed space is then never
+     * written before the close, and a run killed before the close leaves the checkpoint whole on
+     * disk (raw data only went to new space). */
+    if (!bad) {
+        step = "/provenance/runs";
+        writer_release(w); /* /checkpoint/done goes with the group */
+        bad = write_runs(w->file, rec, resume) < 0;
     }
     if (!bad) {
         step = "the complete flag";
