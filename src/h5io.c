@@ -752,6 +752,9 @@ const char *sq_h5__writer_path(const sq_h5_writer *w) {
 const char *sq_h5__detail(char *buf) {
     return h5_detail(buf);
 }
+const char *sq_h5__write_cause(const char *path, double bytes) {
+    return write_cause(path, bytes);
+}
 
 void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len) {
     snprintf(buf, len, "%s", w->storage);

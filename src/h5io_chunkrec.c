@@ -62,12 +62,15 @@ int sq_h5_writer_record(sq_h5_writer *w, int64_t k, int32_t session, const sq_st
     char detail[256];
     unsigned char buf[SQ_CHUNKREC_BYTES];
     sq_chunkrec_encode(s, k, session, buf);
-    if (records_transfer(sq_h5__writer_records(w), sq_h5__writer_dxpl_ind(w), k, 1, buf, 1) < 0)
-        return sq_fail(err, SQ_ERR_RUNTIME,
-                       "recording the reductions of chunk %lld in '%s' failed (%s); check the "
-                       "free space",
-                       (long long)k, sq_h5__writer_path(w), sq_h5__detail(detail));
-    return SQ_OK;
+    if (records_transfer(sq_h5__writer_records(w), sq_h5__writer_dxpl_ind(w), k, 1, buf, 1) >= 0)
+        return SQ_OK;
+    /* The file system allocates whole blocks: a record may need one (4 KiB on most). */
+    const char *cause = sq_h5__write_cause(sq_h5__writer_path(w), SQ_CHUNKREC_BYTES + 4096.0);
+    return sq_fail(err, SQ_ERR_RUNTIME,
+                   "recording the reductions of chunk %lld in '%s' failed (%s%s%s); check the "
+                   "free space and quota of the output directory",
+                   (long long)k, sq_h5__writer_path(w), cause, *cause ? ": " : "",
+                   sq_h5__detail(detail));
 }
 
 /* The flags of chunks [k, k + count), read or written (serial). */

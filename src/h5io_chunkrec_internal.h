@@ -17,6 +17,9 @@ hid_t sq_h5__writer_records(const sq_h5_writer *w);
 hid_t sq_h5__writer_dxpl_ind(const sq_h5_writer *w);
 const char *sq_h5__writer_path(const sq_h5_writer *w);
 const char *sq_h5__detail(char *buf);
+/* From h5io.c: why a write of bytes to path failed ("" when unknown), e.g. "No space left on
+ * device". */
+const char *sq_h5__write_cause(const char *path, double bytes);
 
 /* From h5io_chunkrec.c: creates /checkpoint/records (nchunks rows) in group; opens it in file. */
 hid_t sq_h5__records_create(hid_t group, int64_t nchunks);
