@@ -5,12 +5,13 @@
  */
 #include "h5io_chunkrec.h"
 
+#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chunkrec.h"
-#include "h5io_chunkrec_internal.h"
+#include "h5io_internal.h"
 
 /* Chunks read at a time when taking a checkpoint over: 1024 records are about 1 MiB. */
 #define TAKE_WINDOW 1024
@@ -62,15 +63,14 @@ int sq_h5_writer_record(sq_h5_writer *w, int64_t k, int32_t session, const sq_st
     char detail[256];
     unsigned char buf[SQ_CHUNKREC_BYTES];
     sq_chunkrec_encode(s, k, session, buf);
-    if (records_transfer(sq_h5__writer_records(w), sq_h5__writer_dxpl_ind(w), k, 1, buf, 1) >= 0)
+    if (records_transfer(w->records, w->dxpl_ind, k, 1, buf, 1) >= 0)
         return SQ_OK;
     /* The file system allocates whole blocks: a record may need one (4 KiB on most). */
-    const char *cause = sq_h5__write_cause(sq_h5__writer_path(w), SQ_CHUNKREC_BYTES + 4096.0);
+    const char *cause = sq_h5__write_cause(w->path, SQ_CHUNKREC_BYTES + 4096.0);
     return sq_fail(err, SQ_ERR_RUNTIME,
                    "recording the reductions of chunk %lld in '%s' failed (%s%s%s); check the "
                    "free space and quota of the output directory",
-                   (long long)k, sq_h5__writer_path(w), cause, *cause ? ": " : "",
-                   sq_h5__detail(detail));
+                   (long long)k, w->path, cause, *cause ? ": " : "", sq_h5__h5_detail(detail));
 }
 
 /* The flags of chunks [k, k + count), read or written (serial). */
@@ -147,7 +147,7 @@ int sq_h5_checkpoint_take_over(const char *path, const sq_plan *plan, sq_dtype t
         sq_fail(err, SQ_ERR_RUNTIME,
                 "cannot read the chunk records of the checkpoint '%s' (%s); remove it, or run "
                 "without --resume and with --force, to start over",
-                path, flags && recs ? sq_h5__detail(detail) : "out of memory");
+                path, flags && recs ? sq_h5__h5_detail(detail) : "out of memory");
     H5Eclear2(H5E_DEFAULT);
     return err->status;
 }
@@ -172,7 +172,7 @@ int sq_h5_writer_begin_session(sq_h5_writer *w, const sq_resume *r, sq_error *er
     char detail[256], name[48];
     if (r->session <= 1)
         return SQ_OK;
-    const hid_t file = sq_h5__writer_file(w);
+    const hid_t file = w->file;
     const hid_t g = H5Gopen2(file, "checkpoint", H5P_DEFAULT);
     snprintf(name, sizeof name, "taken_over_%d", (int)r->session);
     int rc = g >= 0 ? write_counts(g, name, r->taken + 1, r->session - 1) : -1;
@@ -182,7 +182,7 @@ int sq_h5_writer_begin_session(sq_h5_writer *w, const sq_resume *r, sq_error *er
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "recording session %d's start in the checkpoint '%s' failed (%s); check "
                        "the free space",
-                       (int)r->session, sq_h5__writer_path(w), sq_h5__detail(detail));
+                       (int)r->session, w->path, sq_h5__h5_detail(detail));
     return SQ_OK;
 }
 

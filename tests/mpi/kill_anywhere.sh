@@ -11,13 +11,19 @@
 # A kill may also leave a partial that --resume refuses with one line saying what to do: the test
 # then checks the one line, does what it says, and counts it.
 # Usage: kill_anywhere.sh SQCUBE WORKDIR [KILLS [SEED [REPORT]]]
-#   KILLS (default 10) kills from seed SEED (default 17): kill i uses seed SEED * 1000 + i.
+#   KILLS kills (default, or "auto": 12, 4 with SQCUBE_TEST_SIZE=quick) from seed SEED (default
+#   17): kill i uses seed SEED * 1000 + i.
 #   KILL_SEED=S kill_anywhere.sh SQCUBE WORK 1 reproduces the kill printed with seed S; KEEP=1
 #   keeps each killed partial (as k<i>.h5.killed) and the logs. REPORT: a file that gets one line
 #   per kill, "seed moment victim ranks flagged redone" (for bench/kill_anywhere.sh).
 set -euo pipefail
-SQCUBE=$1 WORK=$2 KILLS=${3:-10} SEED=${4:-17} REPORT=${5:-}
-source "$(dirname "$0")/common.sh"
+SQCUBE=$1 WORK=$2 KILLS=${3:-auto} SEED=${4:-17} REPORT=${5:-}
+source "$(dirname "$0")/../lib/common.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$KILLS" = auto ]; then
+    KILLS=12
+    [ "$SQ_SIZE" != quick ] || KILLS=4
+fi
 export OMPI_MCA_pml=ob1
 rm -rf "$WORK" && mkdir -p "$WORK"
 PROBE="$HERE/kill_probe.py"
@@ -104,7 +110,7 @@ for ((i = 0; i < KILLS; ++i)); do
     if [ -f "$out" ] && [ ! -e "$out.partial" ]; then
         # The run ended before the kill landed: its output must be whole.
         finished_first=$((finished_first + 1))
-        "$PY" "$HERE/compare_outputs.py" "$REF" "$out" >/dev/null || fail "kill $i: a run that finished first differs"
+        "$PY" "$LIB/compare_outputs.py" "$REF" "$out" >/dev/null || fail "kill $i: a run that finished first differs"
         echo "  finished (job status $st: the kill came too late, or mpirun was killed and its ranks went on): equal to the reference"
         [ -z "$REPORT" ] || echo "$seed $moment $victim $np finished - -" >>"$REPORT"
         rm -f "$out"
@@ -137,7 +143,7 @@ for ((i = 0; i < KILLS; ++i)); do
         fi
     fi
     [ -f "$out" ] && [ ! -e "$out.partial" ] || fail "kill $i: no final output after the resume"
-    "$PY" "$HERE/compare_outputs.py" "$REF" "$out" >/dev/null || fail "kill $i: the resumed output differs from the uninterrupted one"
+    "$PY" "$LIB/compare_outputs.py" "$REF" "$out" >/dev/null || fail "kill $i: the resumed output differs from the uninterrupted one"
     if [ $((i % 3)) -eq 0 ]; then
         sq_mpi 1 1 verify "$out" --quiet >/dev/null || fail "kill $i: sqcube verify failed"
     fi
