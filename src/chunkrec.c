@@ -4,6 +4,7 @@
  */
 #include "chunkrec.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define MAGIC UINT32_C(0x52435153) /* "SQCR" read as little-endian bytes */
@@ -13,7 +14,7 @@
 #define CHECK_AT 1032
 
 static void put_u64(unsigned char *p, uint64_t v) {
-    for (int i = 0; i < 8; ++i)
+    for (size_t i = 0; i < 8; ++i)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
@@ -63,9 +64,9 @@ static void put_xacc(unsigned char *p, const sq_xacc *a) {
     sq_xacc t;
     sq_xacc_init(&t);
     sq_xacc_merge(&t, a);
-    for (int i = 0; i < SQ_XACC_DIGITS - 1; ++i)
+    for (size_t i = 0; i < SQ_XACC_DIGITS - 1; ++i)
         put_u32(p + 4 * i, (uint32_t)t.digit[i]);
-    p += 4 * (SQ_XACC_DIGITS - 1);
+    p += (size_t)4 * (SQ_XACC_DIGITS - 1);
     put_u64(p, (uint64_t)t.digit[SQ_XACC_DIGITS - 1]);
     put_u64(p + 8, (uint64_t)a->nan);
     put_u64(p + 16, (uint64_t)a->pinf);
@@ -74,9 +75,9 @@ static void put_xacc(unsigned char *p, const sq_xacc *a) {
 
 static void get_xacc(const unsigned char *p, sq_xacc *a) {
     sq_xacc_init(a);
-    for (int i = 0; i < SQ_XACC_DIGITS - 1; ++i)
+    for (size_t i = 0; i < SQ_XACC_DIGITS - 1; ++i)
         a->digit[i] = (int64_t)get_u32(p + 4 * i);
-    p += 4 * (SQ_XACC_DIGITS - 1);
+    p += (size_t)4 * (SQ_XACC_DIGITS - 1);
     a->digit[SQ_XACC_DIGITS - 1] = (int64_t)get_u64(p);
     a->nan = (int64_t)get_u64(p + 8);
     a->pinf = (int64_t)get_u64(p + 16);
@@ -92,13 +93,13 @@ void sq_chunkrec_encode(const sq_stats *s, int64_t chunk, int32_t session, unsig
     put_u32(buf + 20, (uint32_t)s->type);
     const int64_t ints[8] = {s->count,   s->nonfinite, s->nan,  s->has_minmax,
                              s->negzero, s->poszero,   s->imin, s->imax};
-    for (int i = 0; i < 8; ++i)
+    for (size_t i = 0; i < 8; ++i)
         put_u64(buf + 24 + 8 * i, (uint64_t)ints[i]);
     put_u64(buf + 88, f64_bits(s->fmin));
     put_u64(buf + 96, f64_bits(s->fmax));
-    for (int k = 0; k < SQ_NSUMS; ++k) {
+    for (size_t k = 0; k < SQ_NSUMS; ++k) {
         if (s->type == SQ_DTYPE_INT64) {
-            for (int w = 0; w < 4; ++w)
+            for (size_t w = 0; w < 4; ++w)
                 put_u64(buf + SUMS_AT + 32 * k + 8 * w, s->isum[k].w[w]);
         } else {
             put_xacc(buf + SUMS_AT + XACC_BYTES * k, &s->fsum[k]);
@@ -118,13 +119,13 @@ int sq_chunkrec_decode(const unsigned char *buf, int64_t chunk, int32_t session,
     sq_stats_init(&t, type);
     int64_t *ints[8] = {&t.count,   &t.nonfinite, &t.nan,  &t.has_minmax,
                         &t.negzero, &t.poszero,   &t.imin, &t.imax};
-    for (int i = 0; i < 8; ++i)
+    for (size_t i = 0; i < 8; ++i)
         *ints[i] = (int64_t)get_u64(buf + 24 + 8 * i);
     t.fmin = bits_f64(get_u64(buf + 88));
     t.fmax = bits_f64(get_u64(buf + 96));
-    for (int k = 0; k < SQ_NSUMS; ++k) {
+    for (size_t k = 0; k < SQ_NSUMS; ++k) {
         if (type == SQ_DTYPE_INT64) {
-            for (int w = 0; w < 4; ++w)
+            for (size_t w = 0; w < 4; ++w)
                 t.isum[k].w[w] = get_u64(buf + SUMS_AT + 32 * k + 8 * w);
         } else {
             get_xacc(buf + SUMS_AT + XACC_BYTES * k, &t.fsum[k]);
