@@ -146,9 +146,9 @@ static void choose_transport(void) {
 }
 
 /* Open MPI's MPI-IO probes every file it opens for its shared file pointers, and its lockedfile
- * component does so by opening OUTPUT.partial.locktest.RANK beside the output with O_CREAT and no
- * O_EXCL, which follows a link planted there (docs/reliability.md#shared-directories). sqcube
- * never uses shared file pointers: that component is left out unless the user set
+ * component does so by opening NAME.locktest.RANK beside each file NAME (the output's) with O_CREAT
+ * and no O_EXCL, which follows a link planted there (docs/reliability.md#shared-directories).
+ * sqcube never uses shared file pointers: that component is left out unless the user set
  * OMPI_MCA_sharedfp (mpirun --mca sharedfp ... sets it too). */
 static void skip_lockedfile_probe(void) {
     if (sq_par_is_open_mpi() && getenv("OMPI_MCA_sharedfp") == NULL)

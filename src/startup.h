@@ -8,7 +8,7 @@
  *  - sets OMPI_MCA_pml=ob1 (Open MPI's single-node transport) when every rank is on one host and
  *    nobody chose a transport;
  *  - sets OMPI_MCA_sharedfp=^lockedfile (Open MPI) unless the user set it: that component's probe
- *    opens OUTPUT.partial.locktest.RANK without O_EXCL, through a link planted there.
+ *    opens OUTPUT.partial[.creating].locktest.RANK without O_EXCL, through a link planted there.
  *
  * Opt-outs: SQCUBE_WAIT_POLICY=keep, SQCUBE_TRANSPORT=keep (docs/cli.md, Environment). Reads the
  * environment, MCA parameter files and affinity masks; calls no MPI function (parallel.c's

@@ -65,19 +65,25 @@ for target in victim.txt victim.h5; do
     regular a.h5 "partial-$target-force" && absent a.h5.partial "partial-$target-force"
     verified a.h5 "partial-$target-force"
     rm -f a.h5
+    ln -s "$WORK/$target" a.h5.partial.creating # the name the output is created under
+    expect "creating-$target" 0 "" -- "${GEN[@]}" --output a.h5
+    regular a.h5 "creating-$target" && absent a.h5.partial.creating "creating-$target"
+    verified a.h5 "creating-$target"
+    rm -f a.h5
 done
-echo "ok a link planted at OUTPUT.partial, --force: the link is removed, its target untouched"
+echo "ok a link planted at OUTPUT.partial (--force) or OUTPUT.partial.creating: replaced or removed, its target untouched"
 
-# The other user plants the link again between sqcube's removal and its exclusive create (the
-# shim does it inside the removal): the create fails, sqcube names the link, nothing is written.
+# The other user plants the link again between sqcube's removal of the name the output is created
+# under (OUTPUT.partial.creating) and its exclusive create (the shim does it inside the removal):
+# the create fails, sqcube names the link, nothing is written.
 for np in 1 3; do
     SQ_MPI_ENV=("LD_PRELOAD=$SHIM" "SQCUBE_PLANT_TARGET=$WORK/victim.h5"
         "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
-    expect "partial-race-np$np" 1 "--output: '[^']*b\.h5\.partial' was created by someone else while sqcube was creating it: it is now a symbolic link to '$WORK/victim\.h5'" \
+    expect "partial-race-np$np" 1 "--output: '[^']*b\.h5\.partial\.creating' was created by someone else while sqcube was creating it: it is now a symbolic link to '$WORK/victim\.h5'" \
         "$np" -- "${GEN[@]}" --output b.h5 --force
     SQ_MPI_ENV=()
-    absent b.h5 "partial-race-np$np"
-    rm -f b.h5.partial
+    absent b.h5 "partial-race-np$np" && absent b.h5.partial "partial-race-np$np"
+    rm -f b.h5.partial.creating
 done
 echo "ok a link planted again between the removal and the create: refused, its target untouched"
 
@@ -104,15 +110,15 @@ expect partial-input 2 "--output '[^']*e\.h5' is the input file" -- \
     run --input "$WORK/input.h5" --output e.h5 --force --quiet
 echo "ok a link at OUTPUT.partial without --force, or with --resume: refused, the link left alone"
 
-# ---- Open MPI's shared-file-pointer probe: OUTPUT.partial.locktest.RANK ------------------------
-# Open MPI's lockedfile component opens that name with O_CREAT and no O_EXCL, so a dangling link
-# there would get its target created; sqcube leaves the component out (src/startup.c) unless the
+# ---- Open MPI's shared-file-pointer probe: NAME.locktest.RANK beside each file MPI-IO opens --------
+# (OUTPUT.partial.creating for a fresh run). Open MPI's lockedfile component opens that name with
+# O_CREAT and no O_EXCL, so a dangling link there would get its target created; sqcube leaves the component out (src/startup.c) unless the
 # user set OMPI_MCA_sharedfp. The control run sets it, to show this case can fail.
-for r in 0 1; do ln -s "$WORK/created-through-locktest.$r" "n.h5.partial.locktest.$r"; done
+for r in 0 1; do ln -s "$WORK/created-through-locktest.$r" "n.h5.partial.creating.locktest.$r"; done
 expect locktest 0 "" -- "${GEN[@]}" --output n.h5
 for r in 0 1; do
     absent "created-through-locktest.$r" locktest
-    is_link_to "n.h5.partial.locktest.$r" "$WORK/created-through-locktest.$r" locktest
+    is_link_to "n.h5.partial.creating.locktest.$r" "$WORK/created-through-locktest.$r" locktest
 done
 verified n.h5 locktest
 if ompi_info 2>/dev/null | grep -q 'MCA sharedfp: lockedfile'; then
@@ -125,8 +131,8 @@ if ompi_info 2>/dev/null | grep -q 'MCA sharedfp: lockedfile'; then
 else
     echo "skip the control run: this MPI has no sharedfp lockedfile component"
 fi
-rm -f n.h5.partial.locktest.* created-through-locktest.*
-echo "ok links at OUTPUT.partial.locktest.RANK: Open MPI's lockedfile probe is off, nothing created"
+rm -f n.h5.partial.creating.locktest.* created-through-locktest.*
+echo "ok links at OUTPUT.partial.creating.locktest.RANK: Open MPI's lockedfile probe is off, nothing created"
 
 # ---- the final name: rename(2) replaces a link, never writes through it ------------------------
 ln -s "$WORK/victim.txt" f.h5
