@@ -51,6 +51,13 @@ void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound)
 void sq_xacc_add_blocks3_bounded(sq_xacc *a[3], const double *v0, const double *v1,
                                  const double *v2, int n, const double bound[3]);
 
+/* The same, for a caller that also knows a lower bound: lower[k] <= |vk[i]| for every i (0 when
+ * unknown). A block whose terms all lie within 2^36 of its bound takes a cheaper exact path (one
+ * pre-rounding boundary, and the remainders summed in float64, exactly). The result is the same
+ * exact sum as adding the terms one by one. */
+void sq_xacc_add_blocks3_ranged(sq_xacc *a[3], const double *v0, const double *v1, const double *v2,
+                                int n, const double bound[3], const double lower[3]);
+
 /* a += b exactly. */
 void sq_xacc_merge(sq_xacc *a, const sq_xacc *b);
 

@@ -43,24 +43,28 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
         double mn = DBL_MAX, mx = -DBL_MAX;
         for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
             const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
-            int64_t bnan = 0, bnonfinite = 0;
-            double bmn = DBL_MAX, bmx = -DBL_MAX;
-#pragma omp simd reduction(+ : bnan, bnonfinite) reduction(min : bmn) reduction(max : bmx)
+            int64_t bnan = 0;
+            double bmn = DBL_MAX, bmx = -DBL_MAX, bma = DBL_MAX;
+#pragma omp simd reduction(+ : bnan) reduction(min : bmn, bma) reduction(max : bmx)
             for (int64_t i = b; i < e; ++i) {
                 const double v = x[i];
                 const double q = v * v;
                 sq[i] = q;
                 cu[i] = q * v;
                 bnan += (v != v);
-                bnonfinite += !(fabs(v) <= DBL_MAX);
                 /* A NaN v compares false: min and max ignore it. */
                 bmn = v < bmn ? v : bmn;
                 bmx = v > bmx ? v : bmx;
+                const double a = fabs(v);
+                bma = a < bma ? a : bma;
             }
             /* Rare blocks only: which infinities, and which zeros when a zero is the min or max
              * (the sign rule for min and max needs them; the hot loop does not). */
             int64_t bpinf = 0, bninf = 0;
-            if (bnonfinite > bnan)
+            const int infinite =
+                bmx == INFINITY || bmn == -INFINITY; /* NaN aside, min/max see Inf */
+            const int bnonfinite = bnan > 0 || infinite;
+            if (infinite)
                 for (int64_t i = b; i < e; ++i) {
                     bpinf += x[i] == INFINITY;
                     bninf += x[i] == -INFINITY;
@@ -85,7 +89,10 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
             sq_xacc *acc[3] = {&local.fsum[SQ_SUM_X], &local.fsum[SQ_SUM_SQ],
                                &local.fsum[SQ_SUM_CUBE]};
             const double bounds[3] = {bx, bsq, bsq * bx};
-            sq_xacc_add_blocks3_bounded(acc, x + b, sq + b, cu + b, n_block, bounds);
+            /* Likewise the smallest |x| bounds the stored |x^2| and |x^3| from below. */
+            const double lsq = bma * bma;
+            const double lower[3] = {bma, lsq, lsq * bma};
+            sq_xacc_add_blocks3_ranged(acc, x + b, sq + b, cu + b, n_block, bounds, lower);
         }
         local.count = end - begin;
         local.nan = nan;
