@@ -13,7 +13,9 @@
  * sq_xacc_add_block adds a whole block fast: the terms are split by pre-rounding against two
  * boundaries derived from the block's largest magnitude (Demmel and Nguyen's error-free
  * extraction); the parts are summed in plain float64 without rounding error, and only the last
- * bits of a term more than about 2^33 below the block's largest are added one by one.
+ * bits of a term more than about 2^33 below the block's largest are added one by one. A block
+ * whose terms all lie within 2^36 of its largest needs one boundary only
+ * (sq_xacc_add_blocks3_ranged).
  *
  * Non-finite terms are counted, not added: the result is NaN if any term is NaN or both infinities
  * occur, otherwise the infinity that occurred, otherwise the rounded exact sum (which is +-Inf if

@@ -32,6 +32,40 @@ static inline void add_split(sq_i256 *acc, int64_t hi_sum, int64_t lo_sum) {
 
 /* ---- float64 ---------------------------------------------------------------------------- */
 
+/* Where the toolchain can, an AVX2 clone of the hot loop, picked at load time (as accumulate.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define SQ_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SQ_TARGET_CLONES
+#endif
+
+/* Squares and cubes of one block, with its min and max (NaN ignored), smallest |x| and NaN count.
+ */
+SQ_TARGET_CLONES
+static int64_t square_cube_block(const double *x, int64_t n, double *sq, double *cu, double *min,
+                                 double *max, double *minabs) {
+    int64_t bnan = 0;
+    double bmn = DBL_MAX, bmx = -DBL_MAX, bma = DBL_MAX;
+#pragma omp simd reduction(+ : bnan) reduction(min : bmn, bma) reduction(max : bmx)
+    for (int64_t i = 0; i < n; ++i) {
+        const double v = x[i];
+        const double q = v * v;
+        sq[i] = q;
+        cu[i] = q * v;
+        bnan += (v != v);
+        /* A NaN v compares false: min and max ignore it. */
+        bmn = v < bmn ? v : bmn;
+        bmx = v > bmx ? v : bmx;
+        const double a = fabs(v);
+        bma = a < bma ? a : bma;
+    }
+    *min = bmn;
+    *max = bmx;
+    *minabs = bma;
+    return bnan;
+}
+
 void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_stats *st) {
 #pragma omp parallel
     {
@@ -43,21 +77,8 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
         double mn = DBL_MAX, mx = -DBL_MAX;
         for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
             const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
-            int64_t bnan = 0;
-            double bmn = DBL_MAX, bmx = -DBL_MAX, bma = DBL_MAX;
-#pragma omp simd reduction(+ : bnan) reduction(min : bmn, bma) reduction(max : bmx)
-            for (int64_t i = b; i < e; ++i) {
-                const double v = x[i];
-                const double q = v * v;
-                sq[i] = q;
-                cu[i] = q * v;
-                bnan += (v != v);
-                /* A NaN v compares false: min and max ignore it. */
-                bmn = v < bmn ? v : bmn;
-                bmx = v > bmx ? v : bmx;
-                const double a = fabs(v);
-                bma = a < bma ? a : bma;
-            }
+            double bmn, bmx, bma;
+            const int64_t bnan = square_cube_block(x + b, e - b, sq + b, cu + b, &bmn, &bmx, &bma);
             /* Rare blocks only: which infinities, and which zeros when a zero is the min or max
              * (the sign rule for min and max needs them; the hot loop does not). */
             int64_t bpinf = 0, bninf = 0;
