@@ -195,7 +195,7 @@ static void big_from_i256(big *a, const sq_i256 *v) {
         }
     }
     a->overflow = 0;
-    for (int i = 0; i < 4; ++i) {
+    for (size_t i = 0; i < 4; ++i) {
         a->d[2 * i] = (uint32_t)m.w[i];
         a->d[2 * i + 1] = (uint32_t)(m.w[i] >> 32);
     }
@@ -418,12 +418,11 @@ static double big_sqrt_round(const big *num, const big *den, int e2) {
 static void moments_of(int64_t n, const big *a1, const big *a2, const big *a3, int u, int ok2,
                        int ok3, sq_moments *m) {
     static const big zero = {0};
-    big nb = zero, t = zero, p = zero, q = zero, pv = zero, pm = zero, x = zero, y = zero;
+    big nb = zero, t = zero, pv = zero, pm = zero, x = zero, y = zero;
     big_from_u128(&nb, (unsigned __int128)n);
 
     /* mean = A1 / N * 2^-u */
-    p = *a1;
-    q = nb;
+    big p = *a1, q = nb;
     m->mean = big_div_round(&p, &q, -u);
 
     m->variance = m->sample_variance = m->std = m->skewness = NAN;
@@ -537,19 +536,18 @@ void sq_power_err_add(sq_power_err *e, const double *x, int64_t n) {
         const double v = x[i];
         if (!(fabs(v) <= DBL_MAX) || v == 0.0)
             continue;
-        int ex;
-        frexp(v, &ex); /* 2^(ex-1) <= |v| < 2^ex */
+        const int lg = ilogb(v); /* 2^lg <= |v| < 2^(lg+1) */
         /* The stored values, as the kernel forms them (kernel.h). */
         const double q = v * v;
         const double c = q * v;
         /* x^2 = q + e2 exactly when x^2 is a whole number of 2^-1074 (|x| >= 2^-484) and q is
          * finite (|x| < 2^511): then fma's single rounding is exact. */
-        if (ex - 1 >= -484 && ex <= 511) {
+        if (lg >= -484 && lg < 511) {
             const double e2 = fma(v, v, -q);
             sq_xacc_add(&e->sq, e2);
             /* x^3 = q x + e2 x = c + ec + f + ef, each a double when x^3 is a whole number of
              * 2^-1074 (|x| >= 2^-305) and below 2^1023 (|x| < 2^341). */
-            if (ex - 1 >= -305 && ex <= 341) {
+            if (lg >= -305 && lg < 341) {
                 const double ec = fma(q, v, -c);
                 const double f = e2 * v;
                 const double ef = fma(e2, v, -f);
