@@ -24,6 +24,8 @@ PACKAGES=(
 TEST_PACKAGES=(
     slurm-wlm munge libpmix-dev # slurmctld, slurmd, sbatch/srun; authentication; srun --mpi=pmix
     iproute2 util-linux         # ip netns; nsenter, unshare
+    python3-xarray python3-h5netcdf python3-netcdf4 # netCDF view of results (tests/mpi/netcdf*)
+    netcdf-bin nco cdo udunits-bin                  # ncdump, ncks, cdo sinfon, udunits2 on results
 )
 case ${1:-} in
 "") ;;

@@ -6,6 +6,7 @@
  * communicator arrives from the caller; this file makes no MPI calls of its own.
  */
 #include "h5io.h"
+#include "h5io_netcdf.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -499,6 +500,7 @@ struct sq_h5_reader {
     io_record io;
     sq_read_type read_as;
     char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
+    char dataset[SQ_DSET_MAX];                /* "/dataset" */
 };
 
 int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
@@ -513,6 +515,7 @@ int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const cha
     r->max_request = max_request;
     r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
+    snprintf(r->dataset, sizeof r->dataset, "%s", dataset);
     const hid_t fapl = mpio_fapl_hints(comm, hints, io);
     if (fapl >= 0) {
         r->file = H5Fopen(file, H5F_ACC_RDONLY, fapl);
@@ -848,7 +851,16 @@ int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_setting
         H5Sclose(space);
     w->dxpl = transfer_dxpl(set->io);
     w->dxpl_ind = transfer_dxpl(SQ_IO_INDEPENDENT);
+    const sq_h5_reader *in = set->source;
+    const sq_nc_source nc = {
+        .src_file = in ? in->file : -1,
+        .src_dset = in ? in->dset : -1,
+        .src_dxpl = in ? in->dxpl : H5P_DEFAULT,
+        .src_name = in ? in->dataset : "",
+        .generator = set->generator ? set->generator : "",
+    };
     if (w->square < 0 || w->cube < 0 || w->dxpl < 0 || w->dxpl_ind < 0 ||
+        sq_nc_describe(w->file, w->square, w->cube, shape, &nc, set->rank) < 0 ||
         create_checkpoint(w, set->ckpt_settings ? set->ckpt_settings : "") < 0) {
         char text[256];
         sq_shape_format(shape, text, sizeof text);
@@ -1115,7 +1127,8 @@ static int write_timing(sq_h5_writer *w, int rank, int nranks, const sq_timers *
         if (mspace >= 0 &&
             H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
             H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, space, dxpl, t->seconds) >= 0 &&
-            attr_strs(d, "phases", names, SQ_NPHASES) >= 0 && attr_str(d, "units", "s") >= 0)
+            attr_strs(d, "phases", names, SQ_NPHASES) >= 0 && attr_str(d, "units", "s") >= 0 &&
+            sq_nc_timing(w->file, d, nranks, SQ_NPHASES) >= 0)
             rc = 0;
         if (mspace >= 0)
             H5Sclose(mspace);
@@ -1218,8 +1231,13 @@ static int write_affinity(sq_h5_writer *w) {
         const hid_t mspace = H5Screate_simple(1, &mdim, NULL);
         const int sel = n > 0 ? H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &n, NULL)
                               : (H5Sselect_none(space) < 0 || H5Sselect_none(mspace) < 0 ? -1 : 0);
-        if (mspace >= 0 && sel >= 0 && H5Dwrite(d, type, mspace, space, w->dxpl, w->affinity) >= 0)
+        const hid_t g = H5Gopen2(w->file, "provenance", H5P_DEFAULT);
+        if (mspace >= 0 && sel >= 0 &&
+            H5Dwrite(d, type, mspace, space, w->dxpl, w->affinity) >= 0 && g >= 0 &&
+            sq_nc_affinity(g, d, w->affinity_total) >= 0)
             rc = 0;
+        if (g >= 0)
+            H5Gclose(g);
         if (mspace >= 0)
             H5Sclose(mspace);
         if (H5Dclose(d) < 0)
@@ -1245,7 +1263,8 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
                         const sq_timers *timers, sq_error *err) {
     char detail[256];
     const char *step = "the reductions";
-    int bad = write_summary(w->file, summary) < 0;
+    int bad = write_summary(w->file, summary) < 0 ||
+              sq_nc_history(w->file, prov->end_time_utc, prov->command_line) < 0;
     if (!bad) {
         step = "/provenance";
         bad = write_provenance(w->file, prov) < 0;

@@ -89,6 +89,12 @@ typedef struct sq_h5_write_settings {
     int sync;              /* flush to stable storage (MPI_File_sync) before `complete` */
     int64_t nchunks;       /* work chunks: the length of /checkpoint/done */
     const char *ckpt_settings; /* the settings a resumed run must share (checkpoint.h) */
+    /* The netCDF-4 view (h5io_netcdf.h): the open input whose dimensions, coordinates and
+     * attributes the results take (NULL for generated input, then `generator` names it), and this
+     * rank's number in the communicator (rank 0 writes the coordinate values). */
+    const sq_h5_reader *source;
+    const char *generator;
+    int rank;
 } sq_h5_write_settings;
 
 /* One run (session) of an output: a line of its history, in /checkpoint/sessions/<session> while

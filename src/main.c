@@ -437,6 +437,9 @@ static int run_command(const sq_options *opt, const sq_par *par, int argc, char 
         .sync = opt->sync,
         .nchunks = job.plan.nchunks,
         .ckpt_settings = job.ckpt_settings,
+        .source = in,
+        .generator = job.gen_text,
+        .rank = par->rank,
     };
     if (job.resume.resumed)
         sq_h5_writer_resume(par->comm, hints, &wset, job.partial, &job.input.shape, job.out_type,
