@@ -6,6 +6,7 @@
  * communicator arrives from the caller; this file makes no MPI calls of its own.
  */
 #include "h5io.h"
+#include "h5io_access.h"
 #include "h5io_netcdf.h"
 
 #include <errno.h>
@@ -379,6 +380,12 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "input '%s' is a directory, not an HDF5 file; give FILE or FILE:/DATASET",
                        file);
+    /* Opening a FIFO would wait for a writer; a device is no HDF5 file either. */
+    if (!S_ISREG(st.st_mode))
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "input '%s' is a %s, not a regular file; sqcube reads HDF5 files (copy the "
+                       "data to a file first)",
+                       file, sq_h5_file_kind(st.st_mode));
     if (access(file, R_OK) != 0)
         return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' is not readable: %s", file,
                        strerror(errno));
@@ -439,6 +446,12 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
         goto out_close;
     }
     describe_type(type, info->datatype, sizeof info->datatype);
+    if (sq_h5_input_access(file, d, info->access, sizeof info->access, &info->serial_read, detail,
+                           sizeof detail) < 0) {
+        rc = sq_fail(err, SQ_ERR_RUNTIME, "dataset '%s' in '%s' cannot be read: %s", info->dataset,
+                     file, detail);
+        goto out_close;
+    }
     const H5T_class_t cls = H5Tget_class(type);
     const size_t size = H5Tget_size(type);
     if (cls == H5T_INTEGER && size <= 8) {
@@ -498,6 +511,7 @@ struct sq_h5_reader {
     int64_t max_request; /* the longest read any rank asks for (the same on every rank) */
     hid_t file, dset, dxpl;
     io_record io;
+    int serial; /* a virtual dataset: each rank reads through its own serial (sec2) handle */
     sq_read_type read_as;
     char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
     char dataset[SQ_DSET_MAX];                /* "/dataset" */
@@ -523,7 +537,19 @@ int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const cha
     }
     if (r->file >= 0)
         r->dset = H5Dopen2(r->file, dataset, H5P_DEFAULT);
-    r->dxpl = transfer_dxpl(io);
+    /* Parallel HDF5 1.10 cannot read a virtual dataset through MPI-IO: every rank reopens the
+     * file read-only with the serial driver and reads its own elements (the same metadata calls
+     * on every rank, so the ranks agree on the switch). */
+    if (r->dset >= 0 && sq_h5_needs_serial_read(r->dset)) {
+        H5Dclose(r->dset);
+        H5Fclose(r->file);
+        r->dset = -1;
+        r->serial = 1;
+        r->file = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (r->file >= 0)
+            r->dset = H5Dopen2(r->file, dataset, H5P_DEFAULT);
+    }
+    r->dxpl = r->serial ? H5Pcreate(H5P_DATASET_XFER) : transfer_dxpl(io);
     if (r->file < 0 || r->dset < 0 || r->dxpl < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot open '%s' for parallel reading (%s)", r->name,
                 h5_detail(detail));
@@ -543,7 +569,7 @@ int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf,
     if (r->n == 0)
         return SQ_OK; /* an empty dataset: every rank skips alike */
     const int rc = transfer(r->dset, read_type(r->read_as), r->dxpl, offset, count, r->max_request,
-                            buf, 0, &r->io);
+                            buf, 0, r->serial ? NULL : &r->io);
     if (rc == -1)
         return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
                        (long long)offset, (long long)(offset + count), r->name, h5_detail(detail));
@@ -1513,11 +1539,12 @@ static int read_provenance(hid_t file, sq_provenance *p) {
         return -1;
     int rc = 0;
     /* Fields added to format version 1 after its first files (storage, compress_level, sync,
-     * max_transfer, overlap) may be missing from older files: they read as empty or 0. */
+     * max_transfer, overlap, input_access) may be missing from older files: they read as empty or
+     * 0. */
 #define OPTIONAL(field)                                                                            \
     (strcmp(#field, "storage") == 0 || strcmp(#field, "compress_level") == 0 ||                    \
      strcmp(#field, "sync") == 0 || strcmp(#field, "max_transfer") == 0 ||                         \
-     strcmp(#field, "overlap") == 0)
+     strcmp(#field, "overlap") == 0 || strcmp(#field, "input_access") == 0)
 #define STR(field)                                                                                 \
     if (!OPTIONAL(field) || H5Aexists(g, #field) > 0)                                              \
         rc |= read_str(g, #field, p->field, sizeof p->field);
@@ -1702,6 +1729,11 @@ void sq_h5_writer_io(const sq_h5_writer *w, char *actual, size_t alen, char *cau
 }
 
 void sq_h5_reader_io(const sq_h5_reader *r, char *actual, size_t alen, char *cause, size_t clen) {
+    if (r->serial) {
+        snprintf(actual, alen, "serial (each rank through its own sec2 file handle)");
+        snprintf(cause, clen, "virtual dataset (parallel HDF5 cannot read it through MPI-IO)");
+        return;
+    }
     io_describe(&r->io, actual, alen, cause, clen);
 }
 

@@ -57,6 +57,8 @@ typedef struct sq_input_info {
     sq_dtype type;             /* the type x is computed in: int64 for integers, float64 */
     sq_read_type read_as;      /* how to read it */
     char datatype[64];         /* the stored type, e.g. "uint16 big-endian" */
+    int serial_read;           /* 1: read through a serial handle per rank (a virtual dataset) */
+    char access[256];          /* how it is read, for /provenance input_access */
 } sq_input_info;
 
 /* Serial check of FILE and DATASET ("" = the file's only dataset): exists, is HDF5, holds the
