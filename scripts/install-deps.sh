@@ -21,12 +21,20 @@ PACKAGES=(
 )
 # The job-script tests (tests/jobs/, label jobs) only: a real single-node Slurm to submit
 # jobs/slurm/ to (srun --mpi=pmix needs libpmix-dev), and network namespaces for two hosts.
+# The installation tests (tests/install/, label install): Lmod for the modulefiles, and Tcl for
+# Environment Modules, whose package conflicts with lmod and is therefore only downloaded and
+# unpacked by the test (apt-get download), never installed.
 TEST_PACKAGES=(
     slurm-wlm munge libpmix-dev # slurmctld, slurmd, sbatch/srun; authentication; srun --mpi=pmix
     iproute2 util-linux         # ip netns; nsenter, unshare
+    tcl8.6                      # Environment Modules' modulecmd.tcl (install_envmodules)
     python3-xarray python3-h5netcdf python3-netcdf4 # netCDF view of results (tests/mpi/netcdf*)
     netcdf-bin nco cdo udunits-bin                  # ncdump, ncks, cdo sinfon, udunits2 on results
 )
+# Where environment-modules is installed, it serves the test itself, and lmod would replace it.
+if ! dpkg-query -W -f='${Status}' environment-modules 2>/dev/null | grep -q "install ok installed"; then
+    TEST_PACKAGES+=(lmod) # install_lmod
+fi
 case ${1:-} in
 "") ;;
 --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
