@@ -20,6 +20,7 @@ ROWS=(
     "4|$FIXTURES/t2m.nc|/t2m|time,lat,lon|K2|K3|2 metre temperature|1|--schedule dynamic --chunk 9"
     "2|$FIXTURES/t2m.nc|/lat|lat|degrees_north2|degrees_north3|latitude|0|"
     "3|$FIXTURES/ens.nc|/counts|member,x|m2 s-2|m3 s-3|counts|0|--chunk 5"
+    "1|$DATA/sample.h5|/x|dim0|-|-|x|0|"
     "1|$FIXTURES/shape_3d.h5|/x|dim0,dim1,dim2|-|-|x|0|"
     "4|$FIXTURES/shape_2d.h5|/x|dim0,dim1|-|-|x|0|--chunk 13"
     "2|$FIXTURES/shape_scalar.h5|/x||-|-|x|0|"
