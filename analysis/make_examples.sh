@@ -3,7 +3,8 @@
 # ranks x 1 and 2 threads) of one input, logged with --log-csv, a 3-rank work-queue run, then
 # every analysis script on them.
 #   bash analysis/make_examples.sh [SQCUBE] [N]     (defaults: build/sqcube, 4e7)
-# Writes docs/img/analysis-*.png and docs/img/analysis-runs.csv; the runs go to a scratch folder.
+# Writes the figures to docs/img/analysis-*.png and their data (the runs' CSV log and the summary
+# table as text) to bench/results/analysis-*; the runs go to a scratch folder.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SQCUBE=$(realpath "${1:-$ROOT/build/sqcube}")
@@ -28,9 +29,9 @@ mpirun -np 3 --oversubscribe --bind-to none -x OMP_NUM_THREADS=1 "$SQCUBE" run \
     --io independent --progress off >/dev/null
 A=$ROOT/analysis
 $PY "$A/summary.py" u1x1.h5 u1x2.h5 u2x1.h5 u2x2.h5 --png -o "$IMG/analysis-summary.png" \
-    --width 9 --height 2.4 >"$IMG/analysis-summary.txt"
+    --width 9 --height 2.4 >"$ROOT/bench/results/analysis-summary.txt"
 $PY "$A/phases.py" u3x1.h5 -o "$IMG/analysis-phases.png" --width 8 --height 4
 $PY "$A/scaling.py" runs.csv -o "$IMG/analysis-scaling.png" --width 10 --height 4
 $PY "$A/preview.py" u2x2.h5 --dataset cube -o "$IMG/analysis-preview.png" --width 10 --height 3.6
-cp runs.csv "$IMG/analysis-runs.csv"
+cp runs.csv "$ROOT/bench/results/analysis-runs.csv"
 echo "make_examples: figures in $IMG"

@@ -48,11 +48,13 @@ def main(argv=None):
     ax.set_xticks(ranks if len(ranks) <= 32 else ranks[:: max(1, len(ranks) // 16)])
     ax.set_xlim(-0.6, len(t) - 0.4)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    note = "; phases overlap (writes beside compute)" if run["overlap"] else ""
-    ax.set_title(args.title or
-                 f"{run['input']}, N = {run['n']}\n{run['label']} (ranks x threads), "
-                 f"{run['schedule']} schedule, {run['io']} I/O, "
-                 f"imbalance (max/mean busy) {imbalance:.2f}{note}", fontsize=9)
+    lines = [[args.title]] if args.title else [
+        [run["input"], f"N = {run['n']}"],
+        [f"{run['label']} (ranks x threads)", f"{run['schedule']} schedule", f"{run['io']} I/O",
+         f"imbalance (max/mean busy) {imbalance:.2f}"]]
+    if run["overlap"] and not args.title:
+        lines.append(["phases overlap (thread 0 writes beside the others' compute)"])
+    sqresult.title(fig, lines)
     ax.grid(axis="y", alpha=0.3)
     print(f"{args.file}: {len(t)} ranks, busy time (read + compute + write) "
           f"min {busy.min():.4f} s, mean {busy.mean():.4f} s, max {busy.max():.4f} s, "

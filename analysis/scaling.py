@@ -53,7 +53,8 @@ def main(argv=None):
 
     fig, axes = sqresult.figure(args, 1, 2)
     ax_s, ax_e = axes[0]
-    print(f"{'input':<28} {'N':>12} {'RxT':>6} {'cores':>5} {'time_s':>10} {'speedup':>8} "
+    w = max(len("input"), *(len(inp) for inp, _ in groups))  # the whole input, never cut
+    print(f"{'input':<{w}} {'N':>12} {'RxT':>6} {'cores':>5} {'time_s':>10} {'speedup':>8} "
           f"{'efficiency':>10}")
     for (inp, n), pts in sorted(groups.items()):
         p0, _, _, t0 = pts[0]
@@ -65,7 +66,7 @@ def main(argv=None):
             sp = [t0 / q[3] if q[3] > 0 else float("nan") for q in line]
             ef = [100 * s / (q[0] / p0) for s, q in zip(sp, line)]
             for (cores, ranks, _, t), s, e in zip(line, sp, ef):
-                print(f"{inp[:28]:<28} {n:>12} {f'{ranks}x{threads}':>6} {cores:>5} {t:>10.4f} "
+                print(f"{inp:<{w}} {n:>12} {f'{ranks}x{threads}':>6} {cores:>5} {t:>10.4f} "
                       f"{s:>8.3f} {e:>9.1f}%")
             label = (f"{inp}, " if len(groups) > 1 else "") + \
                 f"{threads} thread{'s' if threads > 1 else ''}/rank"
@@ -88,10 +89,10 @@ def main(argv=None):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     if args.title:
-        fig.suptitle(args.title)
+        sqresult.title(fig, [[args.title]], fontsize=10)
     elif len(groups) == 1:
         (inp, n), = groups
-        fig.suptitle(f"strong scaling: {inp}, N = {n}", fontsize=10)
+        sqresult.title(fig, [[f"strong scaling: {inp}", f"N = {n}"]], fontsize=10)
     sqresult.save(fig, args)
     return 0
 

@@ -165,6 +165,42 @@ def figure(args, nrows=1, ncols=1):
     return fig, axes
 
 
+def title(fig, lines, fontsize=9):
+    """Sets the figure's title, centred over the whole figure, from lines of phrases (lists of
+    strings, joined by ", "): where a line does not fit the figure's width it is broken between
+    phrases, and a phrase wider than the figure (a long file name) between characters, so that
+    no title is clipped at the figure's edges, whatever the input's name or the notes it carries.
+    """
+    renderer = fig.canvas.get_renderer()
+    room = 0.96 * fig.get_figwidth() * fig.dpi
+    probe = fig.text(0, 0, "", fontsize=fontsize)
+
+    def fits(text):
+        probe.set_text(text)
+        return probe.get_window_extent(renderer).width <= room
+
+    out = []
+    for phrases in lines:
+        cur = ""
+        for phrase in phrases:
+            cand = f"{cur}, {phrase}" if cur else phrase
+            if fits(cand):
+                cur = cand
+                continue
+            if cur:
+                out.append(cur + ",")
+            cur = phrase
+            while not fits(cur):  # one phrase wider than the figure: cut it where it must
+                k = len(cur) - 1
+                while k > 1 and not fits(cur[:k]):
+                    k -= 1
+                out.append(cur[:k])
+                cur = cur[k:]
+        out.append(cur)
+    probe.remove()
+    fig.suptitle("\n".join(out), fontsize=fontsize)
+
+
 def save(fig, args):
     """Writes the PNG at exactly width*dpi x height*dpi pixels (no tight bounding box, which would
     change the size), and the SVG when asked. Returns the paths written."""

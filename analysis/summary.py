@@ -8,7 +8,7 @@ effective bandwidth, 24 bytes per element over the slowest rank's total. Integer
 Examples:
   analysis/summary.py out/*.h5
   analysis/summary.py --format csv runs.csv > table.csv
-  analysis/summary.py out/*.h5 --png table.png
+  analysis/summary.py out/*.h5 --png -o table.png
 """
 import argparse
 import csv
@@ -66,7 +66,9 @@ def draw_png(rows, args):
     for (r, _), cell in table.get_celld().items():
         if r == 0:
             cell.set_facecolor("#d9e4f2")
-    ax.set_title(args.title or f"sqcube: {len(rows)} run(s), times of the slowest rank (s)")
+    words = [args.title] if args.title else [f"sqcube: {len(rows)} run(s)",
+                                             "times of the slowest rank (s)"]
+    sqresult.title(fig, [words], fontsize=10)
     sqresult.save(fig, args)
 
 

@@ -15,7 +15,7 @@ OUT=${SQCUBE_BENCH_DIR:-/tmp}/sqcube-bench-$$.h5
 cmake --build "$BUILD" --target sqcube bench >/dev/null
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ)"
+echo "== machine: $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ)"
 echo "== kernel only: N = $N"
 cost_line=$(OMP_NUM_THREADS=2 "$BUILD/bench_reduction_cost" "$N" 9 | tee /dev/stderr | grep "cost of exact sums")
 cost=$(sed -E 's/.*ns\/element, \+?(-?[0-9.]+) s per 1e8.*/\1/' <<<"$cost_line")

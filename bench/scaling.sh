@@ -31,7 +31,7 @@ export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1} OMPI_MCA_rmaps_base_oversubscribe=1
 cmake --build "$BUILD" --target sqcube >/dev/null
 mkdir -p "$(dirname "$CSV")"
 RANKS=(1 2 3 4 6 8 12 16 24 32)
-CORES=$(nproc)
+CORES=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) # GNU nproc honours both
 
 echo "series,ranks,threads,n,chunk,schedule,io,rep,wall_s,read_s,compute_s,reduce_s,write_s,total_s,nchunks,cores" >"$CSV"
 echo "== $(date -u +%FT%TZ), $CORES cores, load $(cut -d' ' -f1-3 /proc/loadavg), $REPEATS repeats -> $CSV"

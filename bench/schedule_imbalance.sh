@@ -19,7 +19,7 @@ SOURCE=${4:-generate}
 BUILD=${SQCUBE_BUILD:-$ROOT/build}
 DIR=$(mktemp -d "${SQCUBE_BENCH_DIR:-/tmp}/sqcube-imbalance.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
-[ "$(nproc)" -ge 2 ] || { echo "schedule_imbalance: needs 2 cores"; exit 1; }
+[ "$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)" -ge 2 ] || { echo "schedule_imbalance: needs 2 cores"; exit 1; }
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 cmake --build "$BUILD" --target sqcube >/dev/null
 SRC=(--generate "uniform:$N")
@@ -54,4 +54,4 @@ stats() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END {
 echo "schedule_imbalance: ${SRC[*]}, chunk 256K, --io $IO, 3 ranks pinned to cores 0, 1, 1; $REPEATS runs each"
 echo "  static   $(stats "${times[static]}")   (${times[static]})"
 echo "  dynamic  $(stats "${times[dynamic]}")   (${times[dynamic]})"
-/usr/bin/python3 "$ROOT/tests/mpi/compare_outputs.py" "$DIR/static.h5" "$DIR/dynamic.h5" | tail -1
+/usr/bin/python3 "$ROOT/tests/lib/compare_outputs.py" "$DIR/static.h5" "$DIR/dynamic.h5" | tail -1

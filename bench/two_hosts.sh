@@ -61,5 +61,5 @@ for m in "${MODES[@]}"; do
     in_host1 "${MPI[@]}" "$BUILD/sqcube" verify "$WORK/$io-$sched.h5" --quiet >/dev/null ||
         { echo "two_hosts: verify failed for $m" >&2; exit 1; }
 done
-/usr/bin/python3 "$ROOT/tests/mpi/compare_outputs.py" "$WORK"/*.h5 | tail -1
+/usr/bin/python3 "$ROOT/tests/lib/compare_outputs.py" "$WORK"/*.h5 | tail -1
 /usr/bin/python3 -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); print("two_hosts: recorded hosts:", f["provenance"].attrs["hosts"])' "$WORK/collective-static.h5"

@@ -33,6 +33,8 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 file(GLOB _sqcube_docs "${PROJECT_SOURCE_DIR}/docs/*.md")
 install(FILES ${_sqcube_docs} docs/sqcube.1 DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 install(DIRECTORY docs/img DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+# The measurement data the docs cite (72 KB).
+install(DIRECTORY bench/results DESTINATION ${CMAKE_INSTALL_DOCDIR}/bench)
 # The job scripts, as examples to copy and adapt (jobs/README.md).
 install(FILES jobs/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/jobs)
 install(DIRECTORY jobs/local jobs/pbs jobs/slurm DESTINATION ${CMAKE_INSTALL_DOCDIR}/jobs

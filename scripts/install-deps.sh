@@ -3,6 +3,7 @@
 # (directly, or through sudo). Set SQCUBE_SKIP_INSTALL=1 to skip (a machine set up by other means).
 #   bash scripts/install-deps.sh           what building, running and the quick start need
 #   bash scripts/install-deps.sh --tests   and what the whole test suite needs (scripts/test.sh)
+#   bash scripts/install-deps.sh --bench   and what bench/netcdf.sh compares with (CDO, NCO, netCDF)
 set -euo pipefail
 [ "${SQCUBE_SKIP_INSTALL:-0}" = 1 ] && exit 0
 
@@ -35,11 +36,17 @@ TEST_PACKAGES=(
 if ! dpkg-query -W -f='${Status}' environment-modules 2>/dev/null | grep -q "install ok installed"; then
     TEST_PACKAGES+=(lmod) # install_lmod
 fi
+# The real-input benchmark (bench/netcdf.sh) only: netCDF tools, CDO and NCO to compare with.
+BENCH_PACKAGES=(
+    netcdf-bin nco cdo                               # ncdump; ncap2; cdo
+    python3-netcdf4 python3-xarray python3-h5netcdf # writing the netCDF-4 input
+)
 case ${1:-} in
 "") ;;
 --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+--bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
 *)
-    echo "usage: $0 [--tests]" >&2
+    echo "usage: $0 [--tests | --bench]" >&2
     exit 2
     ;;
 esac

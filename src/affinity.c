@@ -144,72 +144,57 @@ const char *sq_affinity_verdict_name(int verdict) {
     return verdict == SQ_AFFINITY_OK ? "ok" : verdict == SQ_AFFINITY_WARN ? "warn" : "FAIL";
 }
 
-int sq_affinity_check(const sq_affinity_row *rows, int n, char *msg, size_t len) {
-    int verdict = SQ_AFFINITY_OK;
-    snprintf(msg, len,
-             "every rank has at least as many CPUs as threads, and no two ranks of a "
-             "host share a CPU");
-    sq_affinity_row *sorted = malloc(sizeof *sorted * (size_t)(n > 0 ? n : 1));
-    unsigned char(*ranks)[NBYTES] = calloc((size_t)(n > 0 ? n : 1), NBYTES);
-    int *first = malloc(sizeof *first * (size_t)(n > 0 ? n : 1)); /* each rank's first row */
-    if (sorted == NULL || ranks == NULL || first == NULL) {
-        free(first);
-        free(sorted);
-        free(ranks);
-        snprintf(msg, len, "out of memory checking %d rows", n);
+/* One rank's rows (count threads, sorted by thread): the union of their masks into u, and the
+ * verdict, raised from `verdict` (msg filled) when the rank runs more threads than it has CPUs,
+ * or two of its threads bound to one CPU each share it. */
+static int check_rank(const sq_affinity_row *rows, int count, unsigned char *u, int verdict,
+                      char *msg, size_t len) {
+    int single_shared = -1;
+    unsigned char singles[NBYTES] = {0};
+    for (int j = 0; j < count; ++j) {
+        unsigned char m[NBYTES];
+        if (sq_cpulist_parse(rows[j].mask, m, NBITS) < 0)
+            continue;
+        for (int b = 0; b < NBYTES; ++b)
+            u[b] |= m[b];
+        if (rows[j].ncpus == 1) {
+            for (int k = 0; k < NBITS; ++k)
+                if (bit(m, k)) {
+                    if (bit(singles, k))
+                        single_shared = k;
+                    singles[k / 8] |= (unsigned char)(1u << (k % 8));
+                }
+        }
+    }
+    int ncpu = 0;
+    for (int k = 0; k < NBITS; ++k)
+        ncpu += bit(u, k);
+    char list[SQ_AFFINITY_MASK_MAX];
+    sq_cpulist_format(u, NBITS, list, sizeof list);
+    if (count > ncpu && ncpu > 0) {
+        snprintf(msg, len,
+                 "rank %d on %s runs %d threads on %d CPU(s) (%s): threads are piled onto too "
+                 "few cores; give each rank as many cores as threads (mpirun --map-by "
+                 "slot:PE=%d --bind-to core, srun --cpus-per-task=%d --cpu-bind=cores) or "
+                 "lower OMP_NUM_THREADS",
+                 rows[0].rank, rows[0].host, count, ncpu, list, count, count);
+        return SQ_AFFINITY_FAIL;
+    }
+    if (single_shared >= 0 && verdict < SQ_AFFINITY_WARN) {
+        snprintf(msg, len,
+                 "rank %d on %s: two of its threads are bound to the same CPU %d; check "
+                 "OMP_PLACES (e.g. cores) and OMP_PROC_BIND (e.g. close)",
+                 rows[0].rank, rows[0].host, single_shared);
         return SQ_AFFINITY_WARN;
     }
-    memcpy(sorted, rows, sizeof *sorted * (size_t)n);
-    qsort(sorted, (size_t)n, sizeof *sorted, by_rank_thread);
-    /* Per rank: the union of its threads' masks, and whether threads bound to one CPU each share
-     * one. */
-    int nr = 0;
-    for (int i = 0; i < n;) {
-        int j = i;
-        unsigned char *u = ranks[nr];
-        int single_shared = -1;
-        unsigned char singles[NBYTES] = {0};
-        for (; j < n && sorted[j].rank == sorted[i].rank; ++j) {
-            unsigned char m[NBYTES];
-            if (sq_cpulist_parse(sorted[j].mask, m, NBITS) < 0)
-                continue;
-            for (int b = 0; b < NBYTES; ++b)
-                u[b] |= m[b];
-            if (sorted[j].ncpus == 1) {
-                for (int k = 0; k < NBITS; ++k)
-                    if (bit(m, k)) {
-                        if (bit(singles, k))
-                            single_shared = k;
-                        singles[k / 8] |= (unsigned char)(1u << (k % 8));
-                    }
-            }
-        }
-        int ncpu = 0;
-        for (int k = 0; k < NBITS; ++k)
-            ncpu += bit(u, k);
-        const int threads = j - i;
-        char list[SQ_AFFINITY_MASK_MAX];
-        sq_cpulist_format(u, NBITS, list, sizeof list);
-        if (threads > ncpu && ncpu > 0) {
-            snprintf(msg, len,
-                     "rank %d on %s runs %d threads on %d CPU(s) (%s): threads are piled onto too "
-                     "few cores; give each rank as many cores as threads (mpirun --map-by "
-                     "slot:PE=%d --bind-to core, srun --cpus-per-task=%d --cpu-bind=cores) or "
-                     "lower OMP_NUM_THREADS",
-                     sorted[i].rank, sorted[i].host, threads, ncpu, list, threads, threads);
-            verdict = SQ_AFFINITY_FAIL;
-        } else if (single_shared >= 0 && verdict < SQ_AFFINITY_WARN) {
-            snprintf(msg, len,
-                     "rank %d on %s: two of its threads are bound to the same CPU %d; check "
-                     "OMP_PLACES (e.g. cores) and OMP_PROC_BIND (e.g. close)",
-                     sorted[i].rank, sorted[i].host, single_shared);
-            verdict = SQ_AFFINITY_WARN;
-        }
-        first[nr++] = i;
-        i = j;
-    }
-    /* Ranks of one host whose masks intersect share cores (unbound runs share them all): per host,
-     * the first rank seen on each CPU. The first 1024 ranks are checked (4 KiB per host). */
+    return verdict;
+}
+
+/* Ranks of one host whose masks (ranks[a], the rank whose first row is sorted[first[a]]) intersect
+ * share cores (unbound runs share them all): per host, the first rank seen on each CPU. The first
+ * 1024 ranks are checked (4 KiB per host). Returns the verdict, raised to WARN on an overlap. */
+static int check_hosts(const sq_affinity_row *sorted, const int *first,
+                       unsigned char (*ranks)[NBYTES], int nr, int verdict, char *msg, size_t len) {
     const int nc = nr < 1024 ? nr : 1024;
     const char **hosts = calloc((size_t)nc + 1, sizeof *hosts);
     int32_t(*owner)[NBITS] = calloc((size_t)nc + 1, sizeof *owner);
@@ -242,6 +227,35 @@ int sq_affinity_check(const sq_affinity_row *rows, int n, char *msg, size_t len)
     }
     free(owner);
     free(hosts);
+    return verdict;
+}
+
+int sq_affinity_check(const sq_affinity_row *rows, int n, char *msg, size_t len) {
+    int verdict = SQ_AFFINITY_OK;
+    snprintf(msg, len,
+             "every rank has at least as many CPUs as threads, and no two ranks of a "
+             "host share a CPU");
+    sq_affinity_row *sorted = malloc(sizeof *sorted * (size_t)(n > 0 ? n : 1));
+    unsigned char(*ranks)[NBYTES] = calloc((size_t)(n > 0 ? n : 1), NBYTES);
+    int *first = malloc(sizeof *first * (size_t)(n > 0 ? n : 1)); /* each rank's first row */
+    if (sorted == NULL || ranks == NULL || first == NULL) {
+        snprintf(msg, len, "out of memory checking %d rows", n);
+        verdict = SQ_AFFINITY_WARN;
+        goto out_free;
+    }
+    memcpy(sorted, rows, sizeof *sorted * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof *sorted, by_rank_thread);
+    int nr = 0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && sorted[j].rank == sorted[i].rank)
+            ++j;
+        verdict = check_rank(&sorted[i], j - i, ranks[nr], verdict, msg, len);
+        first[nr++] = i;
+        i = j;
+    }
+    verdict = check_hosts(sorted, first, ranks, nr, verdict, msg, len);
+out_free:
     free(first);
     free(ranks);
     free(sorted);

@@ -20,9 +20,27 @@
 #include "h5io.h"
 #include "launch.h"
 
+/* What a line of the report says about its check. */
+typedef enum doctor_verdict {
+    DOCTOR_INFO = 0, /* information only (no verdict printed) */
+    DOCTOR_OK = 1,
+    DOCTOR_WARN = 2, /* works, but a run may be slow or fragile */
+    DOCTOR_FAIL = 3, /* a run would fail: doctor exits non-zero */
+} doctor_verdict;
+
+static const char *verdict_name(doctor_verdict v) {
+    static const char *const names[] = {"", "ok", "warn", "FAIL"};
+    return names[v];
+}
+
+/* The verdict of the affinity module's placement check. */
+static doctor_verdict from_affinity(int v) {
+    return v == SQ_AFFINITY_OK ? DOCTOR_OK : v == SQ_AFFINITY_WARN ? DOCTOR_WARN : DOCTOR_FAIL;
+}
+
 /* One line of the report: verdict, check name, what was found and what to do. */
 typedef struct check_line {
-    int verdict; /* enum sq_affinity_verdict, or -1 for information */
+    doctor_verdict verdict;
     char name[32];
     char text[1536];
 } check_line;
@@ -32,9 +50,9 @@ typedef struct report {
     int n, warnings, failures;
 } report;
 
-static void add(report *r, int verdict, const char *name, const char *fmt, ...)
+static void add(report *r, doctor_verdict verdict, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void add(report *r, int verdict, const char *name, const char *fmt, ...) {
+static void add(report *r, doctor_verdict verdict, const char *name, const char *fmt, ...) {
     if (r->n >= (int)(sizeof r->lines / sizeof r->lines[0]))
         return;
     check_line *l = &r->lines[r->n++];
@@ -45,8 +63,8 @@ static void add(report *r, int verdict, const char *name, const char *fmt, ...) 
     /* clang-tidy 14 misses the va_start above (a known analyzer false positive). */
     vsnprintf(l->text, sizeof l->text, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
     va_end(ap);
-    r->warnings += verdict == SQ_AFFINITY_WARN;
-    r->failures += verdict == SQ_AFFINITY_FAIL;
+    r->warnings += verdict == DOCTOR_WARN;
+    r->failures += verdict == DOCTOR_FAIL;
 }
 
 static const char *fs_name(long type) {
@@ -82,7 +100,7 @@ static void check_locking(report *r, const char *dir, const char *fs) {
     snprintf(path, sizeof path, "%s/.sqcube-doctor-lock-%ld", dir, (long)getpid());
     const int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
-        add(r, SQ_AFFINITY_FAIL, "file locking",
+        add(r, DOCTOR_FAIL, "file locking",
             "cannot create a file in '%s' (%s); choose an output directory you can write", dir,
             strerror(errno));
         return;
@@ -93,21 +111,20 @@ static void check_locking(report *r, const char *dir, const char *fs) {
     unlink(path);
     const char *env = getenv("HDF5_USE_FILE_LOCKING");
     if (rc == 0)
-        add(r, SQ_AFFINITY_OK, "file locking", "flock works in '%s' (%s)%s%s", dir, fs,
+        add(r, DOCTOR_OK, "file locking", "flock works in '%s' (%s)%s%s", dir, fs,
             env ? "; HDF5_USE_FILE_LOCKING=" : "", env ? env : "");
     else if (env != NULL && (strcmp(env, "FALSE") == 0 || strcmp(env, "0") == 0))
-        add(r, SQ_AFFINITY_OK, "file locking",
+        add(r, DOCTOR_OK, "file locking",
             "flock fails in '%s' (%s: %s), and HDF5_USE_FILE_LOCKING=%s turns HDF5's locking off",
             dir, fs, strerror(e), env);
     else
-        add(r, SQ_AFFINITY_FAIL, "file locking",
+        add(r, DOCTOR_FAIL, "file locking",
             "flock fails in '%s' (%s: %s): HDF5 cannot lock files there; export "
             "HDF5_USE_FILE_LOCKING=FALSE (and pass it to the ranks: mpirun -x, srun --export)",
             dir, fs, strerror(e));
 }
 
-/* The expected output size in bytes: /square and /cube of n 8-byte elements, the done flags, and
- * about 1 MiB of metadata and alignment. -1 when no input was given. */
+/* The expected output size in bytes (sq_output_bytes); -1 when no input was given. */
 static int64_t expected_bytes(const sq_options *opt, const sq_par *par, int64_t *n, sq_error *err) {
     *n = -1;
     if (opt->source == SQ_SOURCE_GENERATE) {
@@ -121,8 +138,7 @@ static int64_t expected_bytes(const sq_options *opt, const sq_par *par, int64_t 
     }
     if (*n < 0)
         return -1;
-    const int64_t chunks = (*n + opt->chunk - 1) / opt->chunk;
-    return 16 * *n + 4 * chunks + (INT64_C(1) << 20);
+    return sq_output_bytes(*n, (*n + opt->chunk - 1) / opt->chunk);
 }
 
 static void check_space(report *r, const sq_options *opt, const sq_par *par, const char *dir,
@@ -133,34 +149,34 @@ static void check_space(report *r, const sq_options *opt, const sq_par *par, con
     const int64_t need = expected_bytes(opt, par, &n, &probe);
     struct statvfs vfs;
     if (statvfs(dir, &vfs) != 0) {
-        add(r, SQ_AFFINITY_WARN, "free space", "cannot read the free space of '%s' (%s)", dir,
+        add(r, DOCTOR_WARN, "free space", "cannot read the free space of '%s' (%s)", dir,
             strerror(errno));
         return;
     }
     const double free_b = (double)vfs.f_bavail * (double)vfs.f_frsize;
     if (probe.status != SQ_OK) {
-        add(r, SQ_AFFINITY_FAIL, "free space", "%.1f GB free in '%s'; the input: %s", free_b / 1e9,
-            dir, probe.msg);
+        add(r, DOCTOR_FAIL, "free space", "%.1f GB free in '%s'; the input: %s", free_b / 1e9, dir,
+            probe.msg);
         return;
     }
     if (need < 0) {
-        add(r, -1, "free space",
+        add(r, DOCTOR_INFO, "free space",
             "%.1f GB free in '%s' (give --generate or --input to compare with the output size)",
             free_b / 1e9, dir);
         return;
     }
     if ((double)need > free_b)
-        add(r, SQ_AFFINITY_FAIL, "free space",
+        add(r, DOCTOR_FAIL, "free space",
             "%.1f GB free in '%s', but the output of %lld elements needs %.1f GB; free space or "
             "choose another --output",
             free_b / 1e9, dir, (long long)n, (double)need / 1e9);
     else if ((double)need > 0.9 * free_b)
-        add(r, SQ_AFFINITY_WARN, "free space",
+        add(r, DOCTOR_WARN, "free space",
             "%.1f GB free in '%s'; the output of %lld elements needs %.1f GB, leaving less than "
             "10%%",
             free_b / 1e9, dir, (long long)n, (double)need / 1e9);
     else
-        add(r, SQ_AFFINITY_OK, "free space",
+        add(r, DOCTOR_OK, "free space",
             "%.1f GB free in '%s'; the output of %lld elements needs %.2f GB", free_b / 1e9, dir,
             (long long)n, (double)need / 1e9);
     (void)err;
@@ -210,37 +226,32 @@ static void check_launch(report *r) {
     env.cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
     char srun[512], mpirun[512], why[256];
     sq_launch_suggest(&env, srun, sizeof srun, mpirun, sizeof mpirun, why, sizeof why);
-    add(r, -1, "launch", "%s", why);
-    add(r, -1, "  srun", "%s", srun);
-    add(r, -1, "  mpirun", "%s", mpirun);
+    add(r, DOCTOR_INFO, "launch", "%s", why);
+    add(r, DOCTOR_INFO, "  srun", "%s", srun);
+    add(r, DOCTOR_INFO, "  mpirun", "%s", mpirun);
 }
 
-int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
-    report *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        sq_fail(err, SQ_ERR_RUNTIME, "out of memory on rank %d", par->rank);
-    if (sq_par_agree(par, err)) {
-        free(r);
-        return err->status;
-    }
-
-    /* HDF5 and MPI. */
-    char h5[32], mpi[256], hosts[4096];
+/* Parallel HDF5 and the MPI library, its ranks, hosts (into hosts) and thread level. Collective. */
+static void check_libraries(report *r, const sq_par *par, char *hosts, size_t hosts_len) {
+    char h5[32], mpi[256];
     sq_h5_version(h5, sizeof h5);
     sq_par_library(mpi, sizeof mpi);
-    sq_par_hosts(par, hosts, sizeof hosts);
+    sq_par_hosts(par, hosts, hosts_len);
     if (sq_h5_is_parallel())
-        add(r, SQ_AFFINITY_OK, "parallel HDF5", "HDF5 %s with the MPI-IO driver", h5);
+        add(r, DOCTOR_OK, "parallel HDF5", "HDF5 %s with the MPI-IO driver", h5);
     else
-        add(r, SQ_AFFINITY_FAIL, "parallel HDF5",
+        add(r, DOCTOR_FAIL, "parallel HDF5",
             "HDF5 %s is a serial build; install a parallel one (Debian: libhdf5-openmpi-dev)", h5);
     const int level = (int)sq_par_min_i64(par, par->thread_level);
-    add(r, SQ_AFFINITY_OK, "MPI",
+    add(r, DOCTOR_OK, "MPI",
         "%s; %d rank(s) on %s; thread level %s (sqcube needs "
         "MPI_THREAD_FUNNELED: only thread 0 calls MPI)",
         mpi, par->size, hosts, sq_par_thread_level_name(level));
+}
 
-    /* OpenMP threads against the affinity masks. */
+/* OpenMP threads against the affinity masks, judged on rank 0 over every rank's rows. Collective.
+ */
+static void check_threads(report *r, const sq_par *par) {
     sq_affinity_row *rows = calloc((size_t)omp_get_max_threads(), sizeof *rows);
     const int n = rows ? sq_affinity_collect(par->rank, rows, omp_get_max_threads()) : 0;
     void *all = NULL;
@@ -253,27 +264,25 @@ int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
         const int v = gathered ? sq_affinity_check(all, total, msg, sizeof msg) : SQ_AFFINITY_WARN;
         if (!gathered)
             snprintf(msg, sizeof msg, "cannot gather the placement on rank 0");
-        add(r, v, "OpenMP threads", "OMP_NUM_THREADS=%s, %d thread(s) on rank 0; %s",
+        add(r, from_affinity(v), "OpenMP threads", "OMP_NUM_THREADS=%s, %d thread(s) on rank 0; %s",
             omp ? omp : "(unset: the runtime uses every CPU it may, per rank)", n, msg);
         if (omp == NULL && par->size > 1 && v == SQ_AFFINITY_OK)
-            add(r, SQ_AFFINITY_WARN, "OMP_NUM_THREADS",
+            add(r, DOCTOR_WARN, "OMP_NUM_THREADS",
                 "unset with %d ranks: each rank starts one thread per CPU of its mask; set it to "
                 "the cores per rank",
                 par->size);
     }
     free(all);
     free(rows);
+}
 
-    /* The output directory: file system, locking, a parallel create, free space. */
-    char path[SQ_PATH_MAX], dir[SQ_PATH_MAX];
-    snprintf(path, sizeof path, "%s", opt->output);
-    snprintf(dir, sizeof dir, "%s", dirname(path)); /* dirname may modify and return path */
-    struct statfs sfs;
-    const char *fs = statfs(dir, &sfs) == 0 ? fs_name((long)sfs.f_type) : "unknown";
+/* The output directory dir (on file system fs): locking, striping advice, and a parallel HDF5
+ * create by every rank. Collective. */
+static void check_directory(report *r, const sq_par *par, const char *dir, const char *fs) {
     if (par->rank == 0) {
         check_locking(r, dir, fs);
         if (strcmp(fs, "lustre") == 0 || strcmp(fs, "gpfs") == 0)
-            add(r, -1, "striping",
+            add(r, DOCTOR_INFO, "striping",
                 "%s: set --alignment to the stripe size and consider --mpiio-hint "
                 "striping_factor=N, striping_unit=BYTES, cb_nodes=N (docs/clusters.md)",
                 fs);
@@ -283,35 +292,58 @@ int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
     sq_par_bcast(par, probe, sizeof probe); /* rank 0's pid names the one shared file */
     sq_error h5err;
     sq_error_clear(&h5err);
-    sq_h5_selftest(par->comm, probe, par->rank, par->size, &h5err);
+    sq_h5_selftest(par, probe, &h5err);
     sq_par_agree(par, &h5err);
     if (par->rank == 0) {
         unlink(probe);
         if (h5err.status == SQ_OK)
-            add(r, SQ_AFFINITY_OK, "parallel create",
+            add(r, DOCTOR_OK, "parallel create",
                 "%d rank(s) created, wrote collectively and read back one HDF5 file in '%s' "
                 "(%s)",
                 par->size, dir, fs);
         else
-            add(r, SQ_AFFINITY_FAIL, "parallel create", "%s", h5err.msg);
+            add(r, DOCTOR_FAIL, "parallel create", "%s", h5err.msg);
     }
+}
+
+/* Rank 0: the report, and the verdict as the status (a failed check fails doctor). */
+static void print_report(const report *r, const sq_par *par, const char *hosts, sq_error *err) {
+    printf("sqcube doctor: %d rank(s) x %d thread(s) on %s\n", par->size, omp_get_max_threads(),
+           hosts);
+    for (int i = 0; i < r->n; ++i) {
+        const check_line *l = &r->lines[i];
+        printf("  %-5s %-16s %s\n", verdict_name(l->verdict), l->name, l->text);
+    }
+    printf("verdict: %d check(s) failed, %d warning(s)\n", r->failures, r->warnings);
+    fflush(stdout);
+    if (r->failures > 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "doctor: %d check(s) failed; see the report above",
+                r->failures);
+}
+
+int sq_doctor(const sq_options *opt, const sq_par *par, sq_error *err) {
+    report *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        sq_fail(err, SQ_ERR_RUNTIME, "out of memory on rank %d", par->rank);
+    if (sq_par_agree(par, err))
+        goto out_free_report;
+    char hosts[4096];
+    check_libraries(r, par, hosts, sizeof hosts);
+    check_threads(r, par);
+    /* The output directory: file system, locking, a parallel create, free space. */
+    char path[SQ_PATH_MAX], dir[SQ_PATH_MAX];
+    snprintf(path, sizeof path, "%s", opt->output);
+    snprintf(dir, sizeof dir, "%s", dirname(path)); /* dirname may modify and return path */
+    struct statfs sfs;
+    const char *fs = statfs(dir, &sfs) == 0 ? fs_name((long)sfs.f_type) : "unknown";
+    check_directory(r, par, dir, fs);
     check_space(r, opt, par, dir, err);
     if (par->rank == 0) {
         check_launch(r);
-        printf("sqcube doctor: %d rank(s) x %d thread(s) on %s\n", par->size, omp_get_max_threads(),
-               hosts);
-        for (int i = 0; i < r->n; ++i) {
-            const check_line *l = &r->lines[i];
-            printf("  %-5s %-16s %s\n", l->verdict < 0 ? "" : sq_affinity_verdict_name(l->verdict),
-                   l->name, l->text);
-        }
-        printf("verdict: %d check(s) failed, %d warning(s)\n", r->failures, r->warnings);
-        fflush(stdout);
-        if (r->failures > 0)
-            sq_fail(err, SQ_ERR_RUNTIME, "doctor: %d check(s) failed; see the report above",
-                    r->failures);
+        print_report(r, par, hosts, err);
     }
-    free(r);
     sq_par_agree(par, err);
+out_free_report:
+    free(r);
     return err->status;
 }

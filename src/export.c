@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
-
 /* ---- JSON ------------------------------------------------------------------------------- */
 
 void sq_export_json_string(FILE *out, const char *s) {
@@ -86,6 +84,48 @@ static double gb_per_s(const sq_run_record *r) {
     return t > 0 ? r->bytes_moved / t / 1e9 : 0.0;
 }
 
+/* A string field, or null when absent. */
+static void json_str_or_null(FILE *out, const char *key, const char *value, int present) {
+    if (present)
+        json_str_field(out, 4, key, value, 0);
+    else
+        fprintf(out, "    \"%s\": null,\n", key);
+}
+
+/* Every reduction of SQ_REDUCTION_FIELDS, in order; after the last sum, the sums' exact values,
+ * then their closed forms (null when the run has none). */
+static void json_reductions(FILE *out, const sq_summary *s) {
+    char key[64];
+    for (int i = 0; i < sq_nreduction_fields; ++i) {
+        const sq_field *f = &sq_reduction_fields[i];
+        const int last = i + 1 == sq_nreduction_fields;
+        switch (f->kind) {
+        case SQ_FIELD_I64:
+            json_i64_field(out, 4, f->name, sq_field_i64(s, f), last);
+            break;
+        case SQ_FIELD_SUM:
+            json_f64_field(out, 4, f->name, s->sum[f->index], last);
+            break;
+        case SQ_FIELD_MINMAX:
+            if (sq_summary_minmax_is_int(s))
+                json_i64_field(out, 4, f->name, sq_field_minmax_i64(s, f), last);
+            else
+                json_f64_field(out, 4, f->name, sq_field_minmax_f64(s, f), last);
+            break;
+        }
+        if (f->kind != SQ_FIELD_SUM || (!last && f[1].kind == SQ_FIELD_SUM))
+            continue;
+        for (int k = 0; k < SQ_NSUMS; ++k) {
+            snprintf(key, sizeof key, "%s_exact", sq_sum_name(k));
+            json_str_or_null(out, key, s->exact[k], (int)s->has_exact);
+        }
+        for (int k = 0; k < SQ_NSUMS; ++k) {
+            snprintf(key, sizeof key, "%s_closed_form", sq_sum_name(k));
+            json_str_or_null(out, key, s->closed_form[k], (int)s->has_closed_form);
+        }
+    }
+}
+
 void sq_export_json(FILE *out, const sq_run_record *r) {
     const sq_summary *s = r->summary;
     const sq_provenance *p = r->prov;
@@ -117,33 +157,7 @@ void sq_export_json(FILE *out, const sq_run_record *r) {
     fputs("  },\n", out);
 
     fputs("  \"reductions\": {\n", out);
-    json_i64_field(out, 4, "count", s->count, 0);
-    for (int k = 0; k < SQ_NSUMS; ++k)
-        json_f64_field(out, 4, sum_names[k], s->sum[k], 0);
-    for (int k = 0; k < SQ_NSUMS; ++k) {
-        char key[32];
-        snprintf(key, sizeof key, "%s_exact", sum_names[k]);
-        if (s->has_exact)
-            json_str_field(out, 4, key, s->exact[k], 0);
-        else
-            fprintf(out, "    \"%s\": null,\n", key);
-    }
-    for (int k = 0; k < SQ_NSUMS; ++k) {
-        char key[32];
-        snprintf(key, sizeof key, "%s_closed_form", sum_names[k]);
-        if (s->has_closed_form)
-            json_str_field(out, 4, key, s->closed_form[k], 0);
-        else
-            fprintf(out, "    \"%s\": null,\n", key);
-    }
-    if (s->has_minmax && s->input_type == SQ_DTYPE_INT64) {
-        json_i64_field(out, 4, "min", s->imin, 0);
-        json_i64_field(out, 4, "max", s->imax, 0);
-    } else {
-        json_f64_field(out, 4, "min", s->has_minmax ? s->fmin : (double)NAN, 0);
-        json_f64_field(out, 4, "max", s->has_minmax ? s->fmax : (double)NAN, 0);
-    }
-    json_i64_field(out, 4, "nonfinite_count", s->nonfinite, 1);
+    json_reductions(out, s);
     fputs("  },\n", out);
 
     fputs("  \"timing\": {\n", out);
@@ -215,15 +229,9 @@ static const char *const csv_columns[] = {
     "total_max_s",
     "total_avg_s",
     "gb_per_s",
-    "count",
-    "sum",
-    "sum_sq",
-    "sum_cube",
-    "min",
-    "max",
-    "nonfinite_count",
 };
 #define NCOLUMNS (sizeof csv_columns / sizeof csv_columns[0])
+/* ...then one column for each reduction of SQ_REDUCTION_FIELDS. */
 
 void sq_export_csv_field(FILE *out, const char *s) {
     if (strpbrk(s, ",\"\r\n") == NULL) {
@@ -242,6 +250,8 @@ void sq_export_csv_field(FILE *out, const char *s) {
 void sq_export_csv_header(FILE *out) {
     for (size_t i = 0; i < NCOLUMNS; ++i)
         fprintf(out, "%s%s", i ? "," : "", csv_columns[i]);
+    for (int i = 0; i < sq_nreduction_fields; ++i)
+        fprintf(out, ",%s", sq_reduction_fields[i].name);
     fputc('\n', out);
 }
 
@@ -290,23 +300,21 @@ void sq_export_csv_row(FILE *out, const sq_run_record *r) {
     csv_double(out, r->tavg[SQ_PHASE_TOTAL]);
     fputc(',', out);
     csv_double(out, gb_per_s(r));
-    fprintf(out, ",%lld", (long long)s->count);
-    for (int k = 0; k < SQ_NSUMS; ++k) {
+    for (int i = 0; i < sq_nreduction_fields; ++i) {
+        const sq_field *f = &sq_reduction_fields[i];
         fputc(',', out);
-        if (s->has_exact)
-            fputs(s->exact[k], out);
+        if (f->kind == SQ_FIELD_I64)
+            fprintf(out, "%lld", (long long)sq_field_i64(s, f));
+        else if (f->kind == SQ_FIELD_SUM && s->has_exact) /* the exact sum: integer input */
+            fputs(s->exact[f->index], out);
+        else if (f->kind == SQ_FIELD_SUM)
+            csv_double(out, s->sum[f->index]);
+        else if (sq_summary_minmax_is_int(s))
+            fprintf(out, "%lld", (long long)sq_field_minmax_i64(s, f));
         else
-            csv_double(out, s->sum[k]);
+            csv_double(out, sq_field_minmax_f64(s, f));
     }
-    if (s->has_minmax && s->input_type == SQ_DTYPE_INT64) {
-        fprintf(out, ",%lld,%lld", (long long)s->imin, (long long)s->imax);
-    } else {
-        fputc(',', out);
-        csv_double(out, s->has_minmax ? s->fmin : (double)NAN);
-        fputc(',', out);
-        csv_double(out, s->has_minmax ? s->fmax : (double)NAN);
-    }
-    fprintf(out, ",%lld\n", (long long)s->nonfinite);
+    fputc('\n', out);
 }
 
 /* ---- the files -------------------------------------------------------------------------- */

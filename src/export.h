@@ -27,7 +27,7 @@ typedef struct sq_run_record {
     const double *tmin;        /* SQ_NPHASES seconds: minimum over ranks */
     const double *tavg;        /* average over ranks */
     const double *tmax;        /* maximum over ranks */
-    double bytes_moved;        /* bytes read and written (24 per element) */
+    double bytes_moved;        /* bytes read and written (SQ_BYTES_MOVED_PER_ELEMENT each) */
     const char *output;        /* the output file's absolute path */
 } sq_run_record;
 

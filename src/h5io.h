@@ -1,5 +1,6 @@
 /*
- * h5io.h - the only compilation unit of sqcube that calls HDF5.
+ * h5io.h - the HDF5 edge: the only interface to HDF5 in sqcube (h5io*.c implement it, sharing the
+ * private h5io_internal.h; no HDF5 type appears here).
  *
  * Probing an input (serial, on rank 0: one clear message for each way an input can be wrong),
  * reading input chunks and writing result chunks collectively through the MPI-IO driver, writing
@@ -12,7 +13,6 @@
 #ifndef SQCUBE_H5IO_H
 #define SQCUBE_H5IO_H
 
-#include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +20,7 @@
 #include "checkpoint.h"
 #include "error.h"
 #include "options.h"
+#include "parallel.h"
 #include "plan.h"
 #include "record.h"
 #include "stats.h"
@@ -37,10 +38,11 @@ void sq_h5_version(char *buf, size_t len);
 /* 1 when this HDF5 was built with the MPI-IO driver (parallel HDF5). */
 int sq_h5_is_parallel(void);
 
-/* A parallel HDF5 round trip at path (for sqcube doctor): every rank creates the file through the
- * MPI-IO driver, writes element [rank] of a dataset of nranks elements collectively, closes,
- * reopens and reads all of them back, and checks them. The caller removes the file. Collective. */
-int sq_h5_selftest(MPI_Comm comm, const char *path, int rank, int nranks, sq_error *err);
+/* A parallel HDF5 round trip at path (for sqcube doctor): every rank of par creates the file
+ * through the MPI-IO driver, writes element [rank] of a dataset of nranks elements collectively,
+ * closes, reopens and reads all of them back, and checks them. The caller removes the file.
+ * Collective. */
+int sq_h5_selftest(const sq_par *par, const char *path, sq_error *err);
 
 /* How elements are read into memory: HDF5 converts any stored integer or float type to these. */
 typedef enum sq_read_type {
@@ -68,7 +70,7 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
 /* ---- reading an input dataset in chunks (collective) ----------------------------------- */
 typedef struct sq_h5_reader sq_h5_reader;
 
-int sq_h5_reader_open(MPI_Comm comm, MPI_Info hints, const char *file, const char *dataset,
+int sq_h5_reader_open(const sq_par *par, const char *hints, const char *file, const char *dataset,
                       sq_read_type read_as, sq_io_mode io, int64_t max_request, sq_h5_reader **out,
                       sq_error *err);
 /* Reads elements [offset, offset + count) of the row-major order into buf (count may be 0, and
@@ -91,12 +93,10 @@ typedef struct sq_h5_write_settings {
     int sync;              /* flush to stable storage (MPI_File_sync) before `complete` */
     int64_t nchunks;       /* work chunks: the length of /checkpoint/done */
     const char *ckpt_settings; /* the settings a resumed run must share (checkpoint.h) */
-    /* The netCDF-4 view (h5io_netcdf.h): the open input whose dimensions, coordinates and
-     * attributes the results take (NULL for generated input, then `generator` names it), and this
-     * rank's number in the communicator (rank 0 writes the coordinate values). */
+    /* The netCDF-4 view (h5io_netcdf.c): the open input whose dimensions, coordinates and
+     * attributes the results take (NULL for generated input, then `generator` names it). */
     const sq_h5_reader *source;
     const char *generator;
-    int rank;
 } sq_h5_write_settings;
 
 /* One run (session) of an output: a line of its history, in /checkpoint/sessions/<session> while
@@ -117,14 +117,14 @@ typedef struct sq_h5_session {
 /* Creates path (replacing it) with /square and /cube of the given shape and out_type, and the
  * checkpoint records of session 1 (/checkpoint/done all 0, the settings text and its hash), then
  * flushes the file, so that from here on a run killed at any point leaves a file that opens and
- * resumes. hints: MPI-IO hints for the file (MPI_INFO_NULL for none). */
-int sq_h5_writer_create(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+ * resumes. hints: MPI-IO hints for the file, "k1=v1;k2=v2" ("" for none). */
+int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type,
                         sq_h5_writer **out, sq_error *err);
 /* Opens the partial output path of an interrupted run for session `session` (see
  * sq_h5_checkpoint_probe), records the session as started, and flushes. set must describe the same
  * file (its compress, storage and nchunks as recorded). Collective. */
-int sq_h5_writer_resume(MPI_Comm comm, MPI_Info hints, const sq_h5_write_settings *set,
+int sq_h5_writer_resume(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type, int32_t session,
                         sq_h5_writer **out, sq_error *err);
 /* Flags chunk k as done by session: call after the chunk's data is written. Not collective (an
@@ -179,7 +179,7 @@ void sq_h5_writer_abort(sq_h5_writer *w);
 void sq_h5_writer_io(const sq_h5_writer *w, char *actual, size_t alen, char *cause, size_t clen);
 void sq_h5_reader_io(const sq_h5_reader *r, char *actual, size_t alen, char *cause, size_t clen);
 
-/* ---- reading a result file (collective over comm; MPI_COMM_SELF for one process) ------------ */
+/* ---- reading a result file (collective over par's ranks; par NULL: this process alone) ---- */
 typedef struct sq_h5_result sq_h5_result;
 
 typedef struct sq_result_meta {
@@ -194,14 +194,14 @@ typedef struct sq_result_meta {
 
 /* Opens a result file and reads its metadata. Fails with a clear message on a file that is not an
  * sqcube result; a partial file opens (complete == 0) and the caller decides. */
-int sq_h5_result_open(MPI_Comm comm, const char *path, sq_h5_result **out, sq_result_meta *meta,
+int sq_h5_result_open(const sq_par *par, const char *path, sq_h5_result **out, sq_result_meta *meta,
                       sq_error *err);
 /* Reads elements [offset, offset + count) of /square and /cube as output_type; count <=
  * max_request, the same on every rank (see sq_h5_reader_read). Collective. */
 int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, int64_t max_request, void *sq,
                       void *cu, sq_error *err);
 /* Reads the whole /timing table (timing_rows x SQ_NPHASES) into rows. Not collective when the
- * file was opened on MPI_COMM_SELF. */
+ * file was opened by this process alone (par NULL). */
 int sq_h5_result_timing(sq_h5_result *r, double *rows, sq_error *err);
 void sq_h5_result_close(sq_h5_result *r);
 

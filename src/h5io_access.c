@@ -1,9 +1,9 @@
 /*
  * h5io_access.c - how an input dataset can be read: its layout (a virtual dataset is read serially
  * by each rank), the file it lives in (an external link), and its filters. Part of the HDF5 edge;
- * see h5io_access.h.
+ * see h5io_internal.h.
  */
-#include "h5io_access.h"
+#include "h5io_internal.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 #include "options.h" /* SQ_PATH_MAX */
 
-const char *sq_h5_file_kind(mode_t mode) {
+const char *sq_h5__file_kind(mode_t mode) {
     if (S_ISFIFO(mode))
         return "FIFO (named pipe)";
     if (S_ISCHR(mode))
@@ -26,7 +26,7 @@ const char *sq_h5_file_kind(mode_t mode) {
     return "special file";
 }
 
-int sq_h5_needs_serial_read(hid_t d) {
+int sq_h5__needs_serial_read(hid_t d) {
     const hid_t dcpl = H5Dget_create_plist(d);
     const int virt = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_VIRTUAL;
     if (dcpl >= 0)
@@ -100,8 +100,8 @@ static int check_filters(hid_t dcpl, char *detail, size_t dlen) {
     return 0;
 }
 
-int sq_h5_input_access(const char *file, hid_t d, char *access, size_t len, int *serial,
-                       char *detail, size_t dlen) {
+int sq_h5__input_access(const char *file, hid_t d, char *access, size_t len, int *serial,
+                        char *detail, size_t dlen) {
     *serial = 0;
     snprintf(access, len, "MPI-IO");
     const hid_t dcpl = H5Dget_create_plist(d);

@@ -2,13 +2,13 @@
  * h5io_netcdf.c - the netCDF-4 view of a result file: dimension scales on every axis, the input's
  * coordinate variables copied, the variables' attributes derived, `Conventions` and `history`.
  *
- * Part of the HDF5 edge (see h5io_netcdf.h for the contract and the parallel rule it keeps). The
+ * Part of the HDF5 edge (see h5io_internal.h for the contract and the parallel rule it keeps). The
  * layout follows what netCDF-C itself writes, so that netCDF-C, h5netcdf and xarray need no
  * options: a coordinate variable is a dimension scale named after itself; a dimension without one
  * is a float32 dataset of the dimension's length, never written, whose scale NAME is netCDF's
  * "This is a netCDF dimension but not a netCDF variable." text followed by the length.
  */
-#include "h5io_netcdf.h"
+#include "h5io_internal.h"
 
 #include <hdf5_hl.h>
 #include <stdio.h>
@@ -202,15 +202,6 @@ static int copy_attrs(hid_t src, hid_t dst, const char *const *drop, size_t ndro
 
 /* ---- datasets ------------------------------------------------------------------------------- */
 
-static hid_t collective_dxpl(void) {
-    const hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
-        H5Pclose(dxpl);
-        return -1;
-    }
-    return dxpl;
-}
-
 /* Writes a whole small 1-D dataset from rank 0's buf in one collective call (the other ranks
  * select nothing). */
 static int write_by_rank0(hid_t d, hid_t mtype, int64_t len, int rank, const void *buf) {
@@ -218,7 +209,7 @@ static int write_by_rank0(hid_t d, hid_t mtype, int64_t len, int rank, const voi
         return 0;
     const hsize_t n = (hsize_t)len;
     const hid_t fspace = H5Screate_simple(1, &n, NULL), mspace = H5Screate_simple(1, &n, NULL);
-    const hid_t dxpl = collective_dxpl();
+    const hid_t dxpl = sq_h5__collective_dxpl();
     int rc = -1;
     if (fspace >= 0 && mspace >= 0 && dxpl >= 0 &&
         (rank == 0 || (H5Sselect_none(fspace) >= 0 && H5Sselect_none(mspace) >= 0)) &&
@@ -319,7 +310,7 @@ static herr_t take_first_scale(hid_t did, unsigned dim, hid_t dsid, void *data) 
 }
 
 /* The input's scale on axis k, when it is a usable netCDF dimension (1-D, of the axis' length). */
-static void find_input_scale(const sq_nc_source *src, int k, int64_t len, nc_dim *dim) {
+static void find_input_scale(const nc_source *src, int k, int64_t len, nc_dim *dim) {
     hid_t s = -1;
     if (H5DSis_scale(src->src_dset) > 0 && k == 0) {
         s = src->src_dset; /* the input is itself a coordinate variable */
@@ -365,7 +356,7 @@ static int name_taken(const nc_dim *dims, int upto, const char *name) {
 
 /* Names every axis: the input's dimension where it has a usable one (the same scale on two axes
  * is one dimension), else dim<k>, made unique with '_' suffixes. */
-static void name_dims(const sq_nc_source *src, const sq_shape *shape, nc_dim *dims) {
+static void name_dims(const nc_source *src, const sq_shape *shape, nc_dim *dims) {
     for (int k = 0; k < shape->rank; ++k) {
         nc_dim *d = &dims[k];
         memset(d, 0, sizeof *d);
@@ -390,7 +381,7 @@ static void name_dims(const sq_nc_source *src, const sq_shape *shape, nc_dim *di
 }
 
 /* long_name, units and the carried attributes of one result variable (power 2 or 3). */
-static int describe_variable(hid_t var, const sq_nc_source *src, int power) {
+static int describe_variable(hid_t var, const nc_source *src, int power) {
     const char *what = power == 2 ? "square" : "cube";
     char text[1024];
     char *long_name = NULL, *units = NULL;
@@ -420,8 +411,8 @@ static int describe_variable(hid_t var, const sq_nc_source *src, int power) {
 }
 
 /* The root's Conventions (CF-1.8 when the input says it follows CF: its variables' metadata then
- * came over as CF has it) and the input's history, which sq_nc_history extends. */
-static int describe_root(hid_t file, const sq_nc_source *src) {
+ * came over as CF has it) and the input's history, which sq_h5__nc_history extends. */
+static int describe_root(hid_t file, const nc_source *src) {
     if (src->src_file < 0)
         return 0;
     const hid_t root = H5Gopen2(src->src_file, "/", H5P_DEFAULT);
@@ -440,8 +431,8 @@ static int describe_root(hid_t file, const sq_nc_source *src) {
     return rc;
 }
 
-int sq_nc_describe(hid_t file, hid_t square, hid_t cube, const sq_shape *shape,
-                   const sq_nc_source *src, int rank) {
+int sq_h5__nc_describe(hid_t file, hid_t square, hid_t cube, const sq_shape *shape,
+                       const nc_source *src, int rank) {
     nc_dim dims[SQ_MAX_RANK];
     name_dims(src, shape, dims);
     int rc = 0;
@@ -469,7 +460,7 @@ int sq_nc_describe(hid_t file, hid_t square, hid_t cube, const sq_shape *shape,
     return rc ? -1 : 0;
 }
 
-int sq_nc_timing(hid_t file, hid_t timing, int64_t nranks, int64_t nphases) {
+int sq_h5__nc_timing(hid_t file, hid_t timing, int64_t nranks, int64_t nphases) {
     /* phase has no coordinate variable: parallel HDF5 cannot write variable-length strings, and
      * netCDF-C misreads fixed-length ones; the names are /timing's `phases` attribute. */
     const hid_t rdim = create_bare_dim(file, "rank", nranks);
@@ -484,7 +475,7 @@ int sq_nc_timing(hid_t file, hid_t timing, int64_t nranks, int64_t nphases) {
     return rc ? -1 : 0;
 }
 
-int sq_nc_affinity(hid_t group, hid_t affinity, int64_t rows) {
+int sq_h5__nc_affinity(hid_t group, hid_t affinity, int64_t rows) {
     const hid_t d = create_bare_dim(group, "affinity_row", rows);
     const int rc = d < 0 || H5DSattach_scale(affinity, d, 0) < 0;
     if (d >= 0)
@@ -492,7 +483,7 @@ int sq_nc_affinity(hid_t group, hid_t affinity, int64_t rows) {
     return rc ? -1 : 0;
 }
 
-int sq_nc_history(hid_t file, const char *end_time_utc, const char *command_line) {
+int sq_h5__nc_history(hid_t file, const char *end_time_utc, const char *command_line) {
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     char date[64] = "";

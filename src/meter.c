@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "timer.h"
 
 /* Bytes each element moves: x read (or generated) and x^2, x^3 written, 8 bytes each. The same
  * figure as the run summary's effective bandwidth. */
-#define BYTES_PER_ELEMENT 24.0
 
 /* Whether the launcher's stderr is a terminal: the parent process's descriptor 2, opened through
  * /proc (Linux). mpirun (and Open MPI's orted) hand their ranks' stderr a pipe and forward it, so
@@ -41,7 +41,7 @@ sq_progress_mode sq_meter_choose(sq_progress_mode request, bool quiet, double in
 
 static void show(sq_meter *m, const sq_par *par, double now, bool final) {
     char text[SQ_PROGRESS_TEXT_MAX];
-    const int64_t done = sq_par_counter_read(par, &m->counter);
+    const int64_t done = sq_par_counter_read(par, m->counter);
     const size_t n = sq_progress_show(&m->shown, done, now, final, text, sizeof text);
     if (n > 0) {
         fwrite(text, 1, n, stderr);
@@ -52,6 +52,7 @@ static void show(sq_meter *m, const sq_par *par, double now, bool final) {
 void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64_t total,
                     double interval) {
     m->on = false;
+    m->counter = NULL;
     m->pending = 0;
     m->last_post = sq_now();
     if (mode == SQ_PROGRESS_OFF || mode == SQ_PROGRESS_AUTO)
@@ -70,7 +71,7 @@ void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64
     }
     m->on = true;
     if (par->rank == 0)
-        sq_progress_init(&m->shown, mode, total, BYTES_PER_ELEMENT, interval, sq_now());
+        sq_progress_init(&m->shown, mode, total, SQ_BYTES_MOVED_PER_ELEMENT, interval, sq_now());
 }
 
 void sq_meter_add(sq_meter *m, const sq_par *par, int64_t elements) {
@@ -82,11 +83,11 @@ void sq_meter_add(sq_meter *m, const sq_par *par, int64_t elements) {
         if (!sq_progress_due(&m->shown, now))
             return;
         if (m->pending > 0) /* rank 0's own count: a local operation */
-            sq_par_counter_post(par, &m->counter, m->pending);
+            sq_par_counter_post(par, m->counter, m->pending);
         m->pending = 0;
         show(m, par, now, false);
     } else if (m->pending > 0 && now - m->last_post >= SQ_METER_POST_SECONDS) {
-        sq_par_counter_post(par, &m->counter, m->pending);
+        sq_par_counter_post(par, m->counter, m->pending);
         m->pending = 0;
         m->last_post = now;
     }
@@ -97,7 +98,7 @@ void sq_meter_finish(sq_meter *m, const sq_par *par, bool ok) {
         return;
     /* Every count completed at rank 0 before rank 0 reads the total. */
     if (m->pending > 0)
-        sq_par_counter_add(par, &m->counter, m->pending);
+        sq_par_counter_add(par, m->counter, m->pending);
     m->pending = 0;
     sq_par_barrier(par);
     if (par->rank == 0) {
@@ -108,6 +109,7 @@ void sq_meter_finish(sq_meter *m, const sq_par *par, bool ok) {
             fflush(stderr);
         }
     }
-    sq_par_counter_free(&m->counter);
+    sq_par_counter_free(m->counter);
+    m->counter = NULL;
     m->on = false;
 }

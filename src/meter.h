@@ -25,11 +25,11 @@
 #define SQ_METER_POST_SECONDS 0.1
 
 typedef struct sq_meter {
-    bool on;            /* the counter exists (the same on every rank) */
-    sq_counter counter; /* elements written, over all ranks, on rank 0 */
-    int64_t pending;    /* elements this rank has written but not yet added to the counter */
-    double last_post;   /* when this rank last added to the counter */
-    sq_progress shown;  /* rank 0: the display */
+    bool on;             /* the counter exists (the same on every rank) */
+    sq_counter *counter; /* elements written, over all ranks, on rank 0 */
+    int64_t pending;     /* elements this rank has written but not yet added to the counter */
+    double last_post;    /* when this rank last added to the counter */
+    sq_progress shown;   /* rank 0: the display */
 } sq_meter;
 
 /* The display a run gets: --progress auto picks the bar when stderr is a terminal, or when the

@@ -1,7 +1,9 @@
 /*
- * options.c - the option table, parsing and validation of the command line.
+ * options.c - the option table (each option's name, argument, default, commands and help text),
+ * the command line parsed and validated against it, and the help printed from it.
  *
- * Defaults, parse, validate; the echo of the resolved settings is rank 0's job in report.c.
+ * Defaults, parse, validate; the value parsers are parse.c's, and the echo of the resolved
+ * settings is rank 0's job in report.c.
  */
 #include "options.h"
 
@@ -194,175 +196,6 @@ void sq_options_defaults(sq_options *opt) {
     opt->progress_interval = SQ_DEFAULT_PROGRESS_INTERVAL;
 }
 
-/* ---- value parsers ------------------------------------------------------------------------ */
-
-int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *err) {
-    const char *p = text;
-    uint64_t mant = 0;   /* all digits, before and after the point */
-    int frac_digits = 0; /* digits after the point */
-    int ndigits = 0, overflow = 0;
-    int seen_point = 0;
-    for (;; ++p) {
-        if (*p >= '0' && *p <= '9') {
-            if (__builtin_mul_overflow(mant, 10u, &mant) ||
-                __builtin_add_overflow(mant, (uint64_t)(*p - '0'), &mant))
-                overflow = 1;
-            ++ndigits;
-            frac_digits += seen_point;
-        } else if (*p == '.' && !seen_point) {
-            seen_point = 1;
-        } else {
-            break;
-        }
-    }
-    if (ndigits == 0)
-        goto not_a_count;
-    long exp10 = -frac_digits;
-    uint64_t scale = 1;
-    if (*p == 'e' || *p == 'E') {
-        ++p;
-        const int negative = *p == '-';
-        if (*p == '+' || *p == '-')
-            ++p;
-        if (*p < '0' || *p > '9')
-            goto not_a_count;
-        long e = 0;
-        for (; *p >= '0' && *p <= '9'; ++p)
-            e = e < 100000 ? e * 10 + (*p - '0') : e;
-        exp10 += negative ? -e : e;
-    } else if (*p != '\0') {
-        static const char suffixes[] = "KMGT";
-        const char *s = strchr(suffixes, *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-        if (s == NULL) /* *p is not NUL here, so strchr matched a suffix or nothing */
-            goto not_a_count;
-        scale = UINT64_C(1) << (10 * (s - suffixes + 1));
-        ++p;
-        if (*p == 'i')
-            ++p;
-    }
-    if (*p != '\0')
-        goto not_a_count;
-    /* value = mant * 10^exp10 * scale, which must be a whole number no larger than 2^62. */
-    for (; exp10 < 0; ++exp10) {
-        if (mant % 10 != 0)
-            return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is not a whole number of elements", what,
-                           text);
-        mant /= 10;
-    }
-    for (; exp10 > 0 && mant != 0; --exp10)
-        if (__builtin_mul_overflow(mant, 10u, &mant))
-            overflow = 1;
-    if (overflow || __builtin_mul_overflow(mant, scale, &mant) || mant > (uint64_t)SQ_MAX_COUNT)
-        return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is too large (the limit is 2^62 = %lld)", what,
-                       text, (long long)SQ_MAX_COUNT);
-    *out = (int64_t)mant;
-    return SQ_OK;
-not_a_count:
-    if (text[0] == '-')
-        return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is negative; give a count of 0 or more", what,
-                       text);
-    return sq_fail(err, SQ_ERR_USAGE,
-                   "%s: '%s' is not a count; write e.g. 1000000, 1e6, 2.5e6 or 1M (M = 2^20)", what,
-                   text);
-}
-
-int sq_parse_input_spec(const char *text, char *file, size_t file_len, char *dataset,
-                        size_t dataset_len, sq_error *err) {
-    const char *sep = strstr(text, ":/");
-    const size_t flen = sep ? (size_t)(sep - text) : strlen(text);
-    if (flen == 0)
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "--input: '%s' has no file name; write FILE or FILE:/DATASET", text);
-    if (flen >= file_len || (sep && strlen(sep + 1) >= dataset_len))
-        return sq_fail(err, SQ_ERR_USAGE, "--input: '%.64s...' is too long", text);
-    memcpy(file, text, flen);
-    file[flen] = '\0';
-    snprintf(dataset, dataset_len, "%s", sep ? sep + 1 : "");
-    return SQ_OK;
-}
-
-static int parse_double(const char *text, const char *what, double *out, sq_error *err) {
-    char *end = NULL;
-    errno = 0;
-    const double v = strtod(text, &end);
-    /* ERANGE also flags subnormal results, which are fine; only infinities are refused. */
-    if (end == text || *end != '\0' || !isfinite(v))
-        return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is not a finite number", what, text);
-    *out = v;
-    return SQ_OK;
-}
-
-static int parse_u64(const char *text, const char *what, uint64_t *out, sq_error *err) {
-    char *end = NULL;
-    errno = 0;
-    const unsigned long long v = strtoull(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE || text[0] == '-' || text[0] == '+')
-        return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is not an integer from 0 to 2^64-1", what,
-                       text);
-    *out = v;
-    return SQ_OK;
-}
-
-int sq_parse_gen_spec(const char *text, sq_gen_spec *spec, sq_error *err) {
-    char buf[512];
-    if (strlen(text) >= sizeof buf)
-        return sq_fail(err, SQ_ERR_USAGE, "--generate: '%.64s...' is too long", text);
-    snprintf(buf, sizeof buf, "%s", text);
-    memset(spec, 0, sizeof *spec);
-    const size_t len = strlen(text);
-    if (len == 0 || text[0] == ':' || text[len - 1] == ':' || strstr(text, "::") != NULL)
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "--generate: '%s' has an empty field; write KIND:N[:KEY=VALUE...]", text);
-    spec->low = 0.0;
-    spec->high = 1.0;
-
-    char *save = NULL;
-    const char *kind = strtok_r(buf, ":", &save);
-    const char *count = strtok_r(NULL, ":", &save);
-    if (kind == NULL || count == NULL)
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "--generate: '%s' needs KIND:N, e.g. range:1000000 or uniform:1e6:seed=1",
-                       text);
-    if (strcmp(kind, "range") == 0)
-        spec->kind = SQ_GEN_RANGE;
-    else if (strcmp(kind, "uniform") == 0)
-        spec->kind = SQ_GEN_UNIFORM;
-    else
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "--generate: unknown kind '%s'; the kinds are range and uniform", kind);
-    if (sq_parse_count(count, "--generate N", &spec->n, err))
-        return err->status;
-    for (char *kv = strtok_r(NULL, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq == NULL || spec->kind == SQ_GEN_RANGE)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--generate: '%s' is not an option of %s (uniform takes seed=S, low=A, "
-                           "high=B; range takes none)",
-                           kv, kind);
-        *eq = '\0';
-        const char *value = eq + 1;
-        int rc;
-        if (strcmp(kv, "seed") == 0)
-            rc = parse_u64(value, "--generate seed", &spec->seed, err);
-        else if (strcmp(kv, "low") == 0)
-            rc = parse_double(value, "--generate low", &spec->low, err);
-        else if (strcmp(kv, "high") == 0)
-            rc = parse_double(value, "--generate high", &spec->high, err);
-        else
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--generate: unknown key '%s'; uniform takes seed, low and high", kv);
-        if (rc)
-            return rc;
-    }
-    if (spec->kind == SQ_GEN_UNIFORM &&
-        (!(spec->low < spec->high) || !isfinite(spec->high - spec->low)))
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "--generate: uniform needs low < high with a finite high - low (got low=%g "
-                       "high=%g)",
-                       spec->low, spec->high);
-    return SQ_OK;
-}
-
 /* ---- the command line ------------------------------------------------------------------- */
 
 static const opt_spec *find_option(const char *arg, const char **inline_value) {
@@ -392,91 +225,156 @@ static const char *command_name(sq_command c) {
     return "";
 }
 
-static int apply_option(const opt_spec *o, const char *value, sq_options *opt, sq_error *err) {
-    switch (o->id) {
-    case OPT_INPUT:
-        if (opt->source == SQ_SOURCE_GENERATE)
-            return sq_fail(err, SQ_ERR_USAGE, "--input and --generate exclude each other");
-        opt->source = SQ_SOURCE_FILE;
-        return sq_parse_input_spec(value, opt->input_file, sizeof opt->input_file,
-                                   opt->input_dataset, sizeof opt->input_dataset, err);
-    case OPT_GENERATE:
-        if (opt->source == SQ_SOURCE_FILE)
-            return sq_fail(err, SQ_ERR_USAGE, "--input and --generate exclude each other");
+/* The words an option takes, each with its value. */
+typedef struct choice {
+    const char *word;
+    int value;
+} choice;
+
+static const choice output_type_choices[] = {{"auto", SQ_OUTPUT_AUTO},
+                                             {"int64", SQ_OUTPUT_INT64},
+                                             {"float64", SQ_OUTPUT_FLOAT64},
+                                             {NULL, 0}};
+static const choice schedule_choices[] = {
+    {"static", SQ_SCHEDULE_STATIC}, {"dynamic", SQ_SCHEDULE_DYNAMIC}, {NULL, 0}};
+static const choice io_choices[] = {
+    {"collective", SQ_IO_COLLECTIVE}, {"independent", SQ_IO_INDEPENDENT}, {NULL, 0}};
+static const choice progress_choices[] = {{"auto", SQ_PROGRESS_AUTO},
+                                          {"bar", SQ_PROGRESS_BAR},
+                                          {"lines", SQ_PROGRESS_LINES},
+                                          {"off", SQ_PROGRESS_OFF},
+                                          {NULL, 0}};
+
+/* The value of value among choices, or a usage error listing them. */
+static int parse_choice(const opt_spec *o, const char *value, const choice *choices, int *out,
+                        sq_error *err) {
+    char words[128] = "";
+    for (const choice *c = choices; c->word != NULL; ++c) {
+        if (strcmp(value, c->word) == 0) {
+            *out = c->value;
+            return SQ_OK;
+        }
+        const size_t used = strlen(words);
+        snprintf(words + used, sizeof words - used, "%s%s", used ? ", " : "", c->word);
+    }
+    return sq_fail(err, SQ_ERR_USAGE, "--%s: '%s' is not one of %s", o->name, value, words);
+}
+
+/* --input or --generate: one source. */
+static int apply_source(const opt_spec *o, const char *value, sq_options *opt, sq_error *err) {
+    const sq_source_kind kind = o->id == OPT_GENERATE ? SQ_SOURCE_GENERATE : SQ_SOURCE_FILE;
+    if (opt->source != SQ_SOURCE_NONE && opt->source != kind) /* a repeated one replaces */
+        return sq_fail(err, SQ_ERR_USAGE, "--input and --generate exclude each other");
+    if (kind == SQ_SOURCE_GENERATE) {
         opt->source = SQ_SOURCE_GENERATE;
         return sq_parse_gen_spec(value, &opt->gen, err);
+    }
+    opt->source = SQ_SOURCE_FILE;
+    return sq_parse_input_spec(value, opt->input_file, sizeof opt->input_file, opt->input_dataset,
+                               sizeof opt->input_dataset, err);
+}
+
+/* --output, --summary-json, --log-csv: a file name with room for a ".partial" suffix. */
+static int apply_path(const opt_spec *o, const char *value, char *dest, sq_error *err) {
+    if (value[0] == '\0')
+        return sq_fail(err, SQ_ERR_USAGE, "--%s: the file name is empty", o->name);
+    if (strlen(value) + sizeof ".partial" > SQ_PATH_MAX)
+        return sq_fail(err, SQ_ERR_USAGE, "--%s: the path is too long", o->name);
+    snprintf(dest, SQ_PATH_MAX, "%s", value);
+    return SQ_OK;
+}
+
+static int apply_chunk(const char *value, sq_options *opt, sq_error *err) {
+    if (sq_parse_count(value, "--chunk", &opt->chunk, err))
+        return err->status;
+    if (opt->chunk == 0)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--chunk: 0 elements per chunk; give at least 1 (default 512K)");
+    if (opt->chunk > SQ_MAX_CHUNK)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--chunk: %s elements per chunk is more than the limit of 4G "
+                       "(2^32 = 4294967296: 32 GiB per buffer, 3 buffers per rank)",
+                       value);
+    return SQ_OK;
+}
+
+/* --mpiio-hint KEY=VALUE, appended to the "k1=v1;k2=v2" list. */
+static int apply_hint(const char *value, sq_options *opt, sq_error *err) {
+    const char *eq = strchr(value, '=');
+    if (eq == NULL || eq == value || eq[1] == '\0' || strchr(value, ';') != NULL)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--mpiio-hint: '%s' is not KEY=VALUE (e.g. striping_factor=8)", value);
+    const size_t used = strlen(opt->hints);
+    if (used + strlen(value) + 2 > sizeof opt->hints)
+        return sq_fail(err, SQ_ERR_USAGE, "--mpiio-hint: too many hints");
+    snprintf(opt->hints + used, sizeof opt->hints - used, "%s%s", used ? ";" : "", value);
+    return SQ_OK;
+}
+
+static int apply_compress(const char *value, sq_options *opt, sq_error *err) {
+    char *end;
+    errno = 0;
+    const long level = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || level < 0 || level > 9)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--compress: '%s' is not a level from 0 (off) to 9 (gzip levels)", value);
+    opt->compress = (int)level;
+    return SQ_OK;
+}
+
+static int apply_progress_interval(const char *value, sq_options *opt, sq_error *err) {
+    if (sq_parse_double(value, "--progress-interval", &opt->progress_interval, err))
+        return err->status;
+    if (opt->progress_interval < 0)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "--progress-interval: '%s' is negative; give seconds, or 0 for no lines",
+                       value);
+    return SQ_OK;
+}
+
+/* Applies one option with its value ("" for flags). A flat dispatch: each case one call. */
+static int apply_option(const opt_spec *o, const char *value, sq_options *opt, sq_error *err) {
+    int v = 0;
+    switch (o->id) {
+    case OPT_INPUT:
+    case OPT_GENERATE:
+        return apply_source(o, value, opt, err);
     case OPT_OUTPUT:
-        if (value[0] == '\0')
-            return sq_fail(err, SQ_ERR_USAGE, "--output: the file name is empty");
-        if (strlen(value) + sizeof ".partial" > sizeof opt->output)
-            return sq_fail(err, SQ_ERR_USAGE, "--output: the path is too long");
-        snprintf(opt->output, sizeof opt->output, "%s", value);
-        return SQ_OK;
+        return apply_path(o, value, opt->output, err);
+    case OPT_SUMMARY_JSON:
+        return apply_path(o, value, opt->summary_json, err);
+    case OPT_LOG_CSV:
+        return apply_path(o, value, opt->log_csv, err);
     case OPT_CHUNK:
-        if (sq_parse_count(value, "--chunk", &opt->chunk, err))
-            return err->status;
-        if (opt->chunk == 0)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--chunk: 0 elements per chunk; give at least 1 (default 512K)");
-        if (opt->chunk > SQ_MAX_CHUNK)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--chunk: %s elements per chunk is more than the limit of 4G "
-                           "(2^32 = 4294967296: 32 GiB per buffer, 3 buffers per rank)",
-                           value);
-        return SQ_OK;
+        return apply_chunk(value, opt, err);
     case OPT_OUTPUT_TYPE:
-        if (strcmp(value, "auto") == 0)
-            opt->output_type = SQ_OUTPUT_AUTO;
-        else if (strcmp(value, "int64") == 0)
-            opt->output_type = SQ_OUTPUT_INT64;
-        else if (strcmp(value, "float64") == 0)
-            opt->output_type = SQ_OUTPUT_FLOAT64;
-        else
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--output-type: '%s' is not one of auto, int64, float64", value);
+        if (parse_choice(o, value, output_type_choices, &v, err))
+            return err->status;
+        opt->output_type = (sq_output_type)v;
         return SQ_OK;
     case OPT_SCHEDULE:
-        if (strcmp(value, "static") == 0)
-            opt->schedule = SQ_SCHEDULE_STATIC;
-        else if (strcmp(value, "dynamic") == 0)
-            opt->schedule = SQ_SCHEDULE_DYNAMIC;
-        else
-            return sq_fail(err, SQ_ERR_USAGE, "--schedule: '%s' is not one of static, dynamic",
-                           value);
+        if (parse_choice(o, value, schedule_choices, &v, err))
+            return err->status;
+        opt->schedule = (sq_schedule)v;
         return SQ_OK;
     case OPT_IO:
-        if (strcmp(value, "collective") == 0)
-            opt->io = SQ_IO_COLLECTIVE;
-        else if (strcmp(value, "independent") == 0)
-            opt->io = SQ_IO_INDEPENDENT;
-        else
-            return sq_fail(err, SQ_ERR_USAGE, "--io: '%s' is not one of collective, independent",
-                           value);
+        if (parse_choice(o, value, io_choices, &v, err))
+            return err->status;
+        opt->io = (sq_io_mode)v;
         return SQ_OK;
-    case OPT_MPIIO_HINT: {
-        const char *eq = strchr(value, '=');
-        if (eq == NULL || eq == value || eq[1] == '\0' || strchr(value, ';') != NULL)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--mpiio-hint: '%s' is not KEY=VALUE (e.g. striping_factor=8)", value);
-        const size_t used = strlen(opt->hints);
-        if (used + strlen(value) + 2 > sizeof opt->hints)
-            return sq_fail(err, SQ_ERR_USAGE, "--mpiio-hint: too many hints");
-        snprintf(opt->hints + used, sizeof opt->hints - used, "%s%s", used ? ";" : "", value);
+    case OPT_PROGRESS:
+        if (parse_choice(o, value, progress_choices, &v, err))
+            return err->status;
+        opt->progress = (sq_progress_mode)v;
         return SQ_OK;
-    }
+    case OPT_MPIIO_HINT:
+        return apply_hint(value, opt, err);
     case OPT_ALIGNMENT:
         return sq_parse_count(value, "--alignment", &opt->alignment, err);
-    case OPT_COMPRESS: {
-        char *end;
-        errno = 0;
-        const long level = strtol(value, &end, 10);
-        if (errno != 0 || end == value || *end != '\0' || level < 0 || level > 9)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--compress: '%s' is not a level from 0 (off) to 9 (gzip levels)",
-                           value);
-        opt->compress = (int)level;
-        return SQ_OK;
-    }
+    case OPT_COMPRESS:
+        return apply_compress(value, opt, err);
+    case OPT_PROGRESS_INTERVAL:
+        return apply_progress_interval(value, opt, err);
     case OPT_SYNC:
         opt->sync = true;
         return SQ_OK;
@@ -492,37 +390,6 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
     case OPT_REPORT_AFFINITY:
         opt->report_affinity = true;
         return SQ_OK;
-    case OPT_PROGRESS:
-        if (strcmp(value, "auto") == 0)
-            opt->progress = SQ_PROGRESS_AUTO;
-        else if (strcmp(value, "bar") == 0)
-            opt->progress = SQ_PROGRESS_BAR;
-        else if (strcmp(value, "lines") == 0)
-            opt->progress = SQ_PROGRESS_LINES;
-        else if (strcmp(value, "off") == 0)
-            opt->progress = SQ_PROGRESS_OFF;
-        else
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--progress: '%s' is not one of auto, bar, lines, off", value);
-        return SQ_OK;
-    case OPT_PROGRESS_INTERVAL:
-        if (parse_double(value, "--progress-interval", &opt->progress_interval, err))
-            return err->status;
-        if (opt->progress_interval < 0)
-            return sq_fail(err, SQ_ERR_USAGE,
-                           "--progress-interval: '%s' is negative; give seconds, or 0 for no lines",
-                           value);
-        return SQ_OK;
-    case OPT_SUMMARY_JSON:
-    case OPT_LOG_CSV: {
-        char *dest = o->id == OPT_SUMMARY_JSON ? opt->summary_json : opt->log_csv;
-        if (value[0] == '\0')
-            return sq_fail(err, SQ_ERR_USAGE, "--%s: the file name is empty", o->name);
-        if (strlen(value) + sizeof ".partial" > SQ_PATH_MAX)
-            return sq_fail(err, SQ_ERR_USAGE, "--%s: the path is too long", o->name);
-        snprintf(dest, SQ_PATH_MAX, "%s", value);
-        return SQ_OK;
-    }
     case OPT_HELP:
         opt->help_command = opt->command;
         opt->command = SQ_CMD_HELP;
@@ -534,59 +401,52 @@ static int apply_option(const opt_spec *o, const char *value, sq_options *opt, s
     return SQ_OK;
 }
 
-int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *err) {
-    sq_options_defaults(opt);
-    sq_error_clear(err);
-    if (argc < 2)
-        return SQ_OK; /* no arguments: the overview help */
-
-    int i = 1;
-    const char *first = argv[1];
-    if (strcmp(first, "help") == 0) {
-        opt->command = SQ_CMD_HELP;
-        if (argc > 3)
-            return sq_fail(err, SQ_ERR_USAGE, "help takes one command name: sqcube help run");
-        if (argc == 3) {
-            size_t c = 0;
-            while (c < NCOMMANDS && strcmp(argv[2], command_table[c].name) != 0)
-                ++c;
-            if (c == NCOMMANDS)
-                return sq_fail(err, SQ_ERR_USAGE,
-                               "help: unknown command '%s'; the commands are run, verify, info, "
-                               "affinity and doctor",
-                               argv[2]);
-            opt->help_command = command_table[c].command;
-        }
-        return SQ_OK;
-    }
-    if (first[0] == '-') {
-        const char *v;
-        const opt_spec *o = find_option(first, &v);
-        if (o && (o->id == OPT_HELP || o->id == OPT_VERSION)) {
-            if (v != NULL)
-                return sq_fail(err, SQ_ERR_USAGE, "--%s takes no value (got '%s')", o->name, first);
-            return apply_option(o, "", opt, err); /* flags get "", never NULL */
-        }
-        return sq_fail(
-            err, SQ_ERR_USAGE,
-            "'%s' before a command; write 'sqcube run|verify|info|affinity|doctor ...' (see sqcube "
-            "--help)",
-            first);
-    }
+/* The command named name, or NCOMMANDS. */
+static size_t find_command(const char *name) {
     size_t c = 0;
-    while (c < NCOMMANDS && strcmp(first, command_table[c].name) != 0)
+    while (c < NCOMMANDS && strcmp(name, command_table[c].name) != 0)
         ++c;
-    if (c == NCOMMANDS)
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "unknown command '%s'; the commands are run, verify, info, affinity and "
-                       "doctor (see sqcube --help)",
-                       first);
-    const sq_command cmd = command_table[c].command;
-    opt->command = cmd;
-    ++i;
+    return c;
+}
 
+/* "sqcube help [COMMAND]". */
+static int parse_help(int argc, char *const argv[], sq_options *opt, sq_error *err) {
+    opt->command = SQ_CMD_HELP;
+    if (argc > 3)
+        return sq_fail(err, SQ_ERR_USAGE, "help takes one command name: sqcube help run");
+    if (argc == 3) {
+        const size_t c = find_command(argv[2]);
+        if (c == NCOMMANDS)
+            return sq_fail(err, SQ_ERR_USAGE,
+                           "help: unknown command '%s'; the commands are run, verify, info, "
+                           "affinity and doctor",
+                           argv[2]);
+        opt->help_command = command_table[c].command;
+    }
+    return SQ_OK;
+}
+
+/* An option before any command: only --help and --version. */
+static int parse_leading_option(const char *first, sq_options *opt, sq_error *err) {
+    const char *v;
+    const opt_spec *o = find_option(first, &v);
+    if (o && (o->id == OPT_HELP || o->id == OPT_VERSION)) {
+        if (v != NULL)
+            return sq_fail(err, SQ_ERR_USAGE, "--%s takes no value (got '%s')", o->name, first);
+        return apply_option(o, "", opt, err); /* flags get "", never NULL */
+    }
+    return sq_fail(
+        err, SQ_ERR_USAGE,
+        "'%s' before a command; write 'sqcube run|verify|info|affinity|doctor ...' (see sqcube "
+        "--help)",
+        first);
+}
+
+/* The arguments after the command (from argv[2]): options, and the FILE of verify and info. */
+static int parse_arguments(int argc, char *const argv[], sq_command cmd, sq_options *opt,
+                           sq_error *err) {
     int positional = 0;
-    for (; i < argc; ++i) {
+    for (int i = 2; i < argc; ++i) {
         const char *arg = argv[i];
         if (arg[0] != '-' || arg[1] == '\0') {
             if (cmd == SQ_CMD_RUN || cmd == SQ_CMD_AFFINITY || cmd == SQ_CMD_DOCTOR ||
@@ -618,8 +478,11 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
         if (opt->command == SQ_CMD_HELP || opt->command == SQ_CMD_VERSION)
             return SQ_OK;
     }
+    return SQ_OK;
+}
 
-    /* Validate what the command needs. */
+/* What each command needs, checked once every option is read. */
+static int validate(sq_command cmd, sq_options *opt, sq_error *err) {
     if (cmd == SQ_CMD_RUN) {
         if (opt->source == SQ_SOURCE_NONE)
             return sq_fail(err, SQ_ERR_USAGE,
@@ -638,6 +501,31 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
                        command_name(cmd), command_name(cmd));
     }
     return SQ_OK;
+}
+
+int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *err) {
+    sq_options_defaults(opt);
+    sq_error_clear(err);
+    if (argc < 2)
+        return SQ_OK; /* no arguments: the overview help */
+    const char *first = argv[1];
+    if (strcmp(first, "help") == 0)
+        return parse_help(argc, argv, opt, err);
+    if (first[0] == '-')
+        return parse_leading_option(first, opt, err);
+    const size_t c = find_command(first);
+    if (c == NCOMMANDS)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "unknown command '%s'; the commands are run, verify, info, affinity and "
+                       "doctor (see sqcube --help)",
+                       first);
+    const sq_command cmd = command_table[c].command;
+    opt->command = cmd;
+    if (parse_arguments(argc, argv, cmd, opt, err))
+        return err->status;
+    if (opt->command == SQ_CMD_HELP || opt->command == SQ_CMD_VERSION)
+        return SQ_OK;
+    return validate(cmd, opt, err);
 }
 
 /* ---- help ------------------------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "generate.h"
+#include "parse.h" /* the value parsers */
 #include "progress.h"
 
 #define SQ_PATH_MAX 4096
@@ -107,18 +108,6 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
 
 /* Prints the help of one command (SQ_CMD_HELP: the overview) to out. */
 void sq_options_print_help(FILE *out, sq_command command);
-
-/* Parses an element count: a non-negative integer, optionally with a K, M, G or T suffix (binary:
- * 2^10, 2^20, 2^30, 2^40; an 'i' may follow) or in 1e8 / 2.5e6 style (the value must be a whole
- * number). Values above 2^62 are refused. `what` names the value in the error message. */
-int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *err);
-
-/* Splits "FILE:/DATASET" (or "FILE") at the first ":/" into its parts. */
-int sq_parse_input_spec(const char *text, char *file, size_t file_len, char *dataset,
-                        size_t dataset_len, sq_error *err);
-
-/* Parses "range:N" or "uniform:N[:seed=S][:low=A][:high=B]". */
-int sq_parse_gen_spec(const char *text, sq_gen_spec *spec, sq_error *err);
 
 /* "auto", "int64", "float64". */
 const char *sq_output_type_name(sq_output_type t);

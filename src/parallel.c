@@ -3,6 +3,7 @@
  */
 #include "parallel.h"
 
+#include "parallel_mpi.h"
 #include "record.h"
 
 #include <stdio.h>
@@ -28,6 +29,19 @@ static void check_mpi(int rc, const char *call, const char *where) {
 }
 #define CHECK_MPI(call) check_mpi((call), #call, __func__)
 
+/* The job's communicator, behind sq_par's opaque handle. */
+static sq_comm job_comm;
+
+MPI_Comm sq_par_mpi_comm(const sq_par *par) {
+    return par != NULL ? par->comm->mpi : MPI_COMM_SELF;
+}
+
+/* The RMA window of the --schedule dynamic counter and the progress meter. */
+struct sq_counter {
+    MPI_Win win;   /* the window: one int64 on rank 0, nothing elsewhere */
+    int64_t *base; /* rank 0's counter (unused elsewhere) */
+};
+
 const char *sq_par_thread_level_name(int level) {
     switch (level) {
     case MPI_THREAD_SINGLE:
@@ -50,9 +64,10 @@ int sq_par_init(int *argc, char ***argv, sq_par *par, sq_error *err) {
                        "MPI_Init_thread failed; check that sqcube is started by mpirun or srun of "
                        "the MPI it was built with");
     CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
-    par->comm = MPI_COMM_WORLD;
-    CHECK_MPI(MPI_Comm_rank(par->comm, &par->rank));
-    CHECK_MPI(MPI_Comm_size(par->comm, &par->size));
+    job_comm.mpi = MPI_COMM_WORLD;
+    par->comm = &job_comm;
+    CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &par->rank));
+    CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &par->size));
     par->thread_level = provided;
     if (provided < MPI_THREAD_FUNNELED)
         return sq_fail(err, SQ_ERR_RUNTIME,
@@ -75,10 +90,10 @@ int sq_par_agree(const sq_par *par, sq_error *err) {
         int ok;
         int rank;
     } mine = {err->status == SQ_OK, par->rank}, first;
-    CHECK_MPI(MPI_Allreduce(&mine, &first, 1, MPI_2INT, MPI_MINLOC, par->comm));
+    CHECK_MPI(MPI_Allreduce(&mine, &first, 1, MPI_2INT, MPI_MINLOC, par->comm->mpi));
     if (first.ok)
         return SQ_OK;
-    CHECK_MPI(MPI_Bcast(err, (int)sizeof *err, MPI_BYTE, first.rank, par->comm));
+    CHECK_MPI(MPI_Bcast(err, (int)sizeof *err, MPI_BYTE, first.rank, par->comm->mpi));
     return err->status;
 }
 
@@ -86,7 +101,7 @@ int sq_par_agree_round(const sq_par *par, sq_error *err, int stop_sig, int had_w
                        int *any_work) {
     const int mine[3] = {err->status != SQ_OK, stop_sig, had_work != 0};
     int all[3];
-    CHECK_MPI(MPI_Allreduce(mine, all, 3, MPI_INT, MPI_MAX, par->comm));
+    CHECK_MPI(MPI_Allreduce(mine, all, 3, MPI_INT, MPI_MAX, par->comm->mpi));
     *stop_any = all[1];
     *any_work = all[2];
     return all[0] ? sq_par_agree(par, err) : SQ_OK;
@@ -97,7 +112,7 @@ void sq_par_bcast(const sq_par *par, void *buf, size_t bytes) {
     const size_t piece = (size_t)1 << 30;
     for (size_t done = 0; done < bytes; done += piece) {
         const size_t n = bytes - done < piece ? bytes - done : piece;
-        CHECK_MPI(MPI_Bcast((char *)buf + done, (int)n, MPI_BYTE, 0, par->comm));
+        CHECK_MPI(MPI_Bcast((char *)buf + done, (int)n, MPI_BYTE, 0, par->comm->mpi));
     }
 }
 
@@ -119,8 +134,8 @@ void sq_par_reduce_stats(const sq_par *par, sq_stats *st) {
     sq_stats merged = *st;
     /* Reduce to rank 0 and broadcast: every rank holds the bits rank 0 computed, which an
      * MPI_Allreduce of a non-associative (float) merge would not promise. */
-    CHECK_MPI(MPI_Reduce(st, &merged, 1, type, op, 0, par->comm));
-    CHECK_MPI(MPI_Bcast(&merged, 1, type, 0, par->comm));
+    CHECK_MPI(MPI_Reduce(st, &merged, 1, type, op, 0, par->comm->mpi));
+    CHECK_MPI(MPI_Bcast(&merged, 1, type, 0, par->comm->mpi));
     *st = merged;
     CHECK_MPI(MPI_Op_free(&op));
     CHECK_MPI(MPI_Type_free(&type));
@@ -128,27 +143,27 @@ void sq_par_reduce_stats(const sq_par *par, sq_stats *st) {
 
 int64_t sq_par_sum_i64(const sq_par *par, int64_t v) {
     int64_t r = 0;
-    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_SUM, par->comm->mpi));
     return r;
 }
 
 int64_t sq_par_max_i64(const sq_par *par, int64_t v) {
     int64_t r = 0;
-    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_MAX, par->comm));
+    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_MAX, par->comm->mpi));
     return r;
 }
 
 int64_t sq_par_min_i64(const sq_par *par, int64_t v) {
     int64_t r = 0;
-    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_MIN, par->comm));
+    CHECK_MPI(MPI_Allreduce(&v, &r, 1, MPI_INT64_T, MPI_MIN, par->comm->mpi));
     return r;
 }
 
 void sq_par_phase_stats(const sq_par *par, const sq_timers *t, double min[SQ_NPHASES],
                         double avg[SQ_NPHASES], double max[SQ_NPHASES]) {
-    CHECK_MPI(MPI_Allreduce(t->seconds, min, SQ_NPHASES, MPI_DOUBLE, MPI_MIN, par->comm));
-    CHECK_MPI(MPI_Allreduce(t->seconds, max, SQ_NPHASES, MPI_DOUBLE, MPI_MAX, par->comm));
-    CHECK_MPI(MPI_Allreduce(t->seconds, avg, SQ_NPHASES, MPI_DOUBLE, MPI_SUM, par->comm));
+    CHECK_MPI(MPI_Allreduce(t->seconds, min, SQ_NPHASES, MPI_DOUBLE, MPI_MIN, par->comm->mpi));
+    CHECK_MPI(MPI_Allreduce(t->seconds, max, SQ_NPHASES, MPI_DOUBLE, MPI_MAX, par->comm->mpi));
+    CHECK_MPI(MPI_Allreduce(t->seconds, avg, SQ_NPHASES, MPI_DOUBLE, MPI_SUM, par->comm->mpi));
     for (int p = 0; p < SQ_NPHASES; ++p)
         avg[p] /= par->size;
 }
@@ -165,14 +180,14 @@ int sq_par_gather_records(const sq_par *par, const void *mine, int count, size_t
         ok = counts != NULL && displs != NULL;
     }
     /* Every rank must take part in the gathers even when rank 0 is short of memory. */
-    CHECK_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, par->comm));
+    CHECK_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, par->comm->mpi));
     if (!ok) {
         free(counts);
         free(displs);
         return -1;
     }
     const int mine_bytes = (int)((size_t)count * bytes);
-    CHECK_MPI(MPI_Gather(&mine_bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, par->comm));
+    CHECK_MPI(MPI_Gather(&mine_bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, par->comm->mpi));
     char *buf = NULL;
     if (par->rank == 0) {
         int64_t sum = 0;
@@ -184,10 +199,10 @@ int sq_par_gather_records(const sq_par *par, const void *mine, int count, size_t
         ok = buf != NULL;
         *total = ok ? (int)(sum / (int64_t)bytes) : 0;
     }
-    CHECK_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, par->comm));
+    CHECK_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, par->comm->mpi));
     if (ok)
-        CHECK_MPI(
-            MPI_Gatherv(mine, mine_bytes, MPI_BYTE, buf, counts, displs, MPI_BYTE, 0, par->comm));
+        CHECK_MPI(MPI_Gatherv(mine, mine_bytes, MPI_BYTE, buf, counts, displs, MPI_BYTE, 0,
+                              par->comm->mpi));
     free(counts);
     free(displs);
     *all = buf;
@@ -196,10 +211,10 @@ int sq_par_gather_records(const sq_par *par, const void *mine, int count, size_t
 
 int64_t sq_par_exscan_i64(const sq_par *par, int64_t v, int64_t *total) {
     int64_t below = 0;
-    CHECK_MPI(MPI_Exscan(&v, &below, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    CHECK_MPI(MPI_Exscan(&v, &below, 1, MPI_INT64_T, MPI_SUM, par->comm->mpi));
     if (par->rank == 0)
         below = 0; /* MPI_Exscan leaves rank 0's result undefined */
-    CHECK_MPI(MPI_Allreduce(&v, total, 1, MPI_INT64_T, MPI_SUM, par->comm));
+    CHECK_MPI(MPI_Allreduce(&v, total, 1, MPI_INT64_T, MPI_SUM, par->comm->mpi));
     return below;
 }
 
@@ -213,11 +228,11 @@ void sq_par_hosts(const sq_par *par, char *buf, size_t len) {
         if (all == NULL) {
             fprintf(stderr, "sqcube: error: out of memory gathering %d host names on rank 0\n",
                     par->size);
-            MPI_Abort(par->comm, SQ_ERR_RUNTIME);
+            MPI_Abort(par->comm->mpi, SQ_ERR_RUNTIME);
         }
     }
     CHECK_MPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME,
-                         MPI_CHAR, 0, par->comm));
+                         MPI_CHAR, 0, par->comm->mpi));
     if (par->rank == 0) {
         /* Distinct names in rank order (sorted, not compared pairwise: 100,000 ranks are
          * normal); the list stays within len (", ..." marks a cut). */
@@ -238,20 +253,26 @@ void sq_par_library(char *buf, size_t len) {
 }
 
 void sq_par_barrier(const sq_par *par) {
-    CHECK_MPI(MPI_Barrier(par->comm));
+    CHECK_MPI(MPI_Barrier(par->comm->mpi));
 }
 
 int sq_par_any(const sq_par *par, int flag) {
     int mine = flag != 0, any = 0;
-    CHECK_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, par->comm));
+    CHECK_MPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, par->comm->mpi));
     return any;
 }
 
-int sq_par_counter_create(const sq_par *par, sq_counter *c, sq_error *err) {
+int sq_par_counter_create(const sq_par *par, sq_counter **out, sq_error *err) {
+    *out = NULL;
+    sq_counter *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return sq_fail(err, SQ_ERR_RUNTIME, "out of memory for the shared counter on rank %d",
+                       par->rank);
     const MPI_Aint bytes = par->rank == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
     const int rc =
-        MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, par->comm, &c->base, &c->win);
+        MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, par->comm->mpi, &c->base, &c->win);
     if (rc != MPI_SUCCESS) {
+        free(c);
         char text[MPI_MAX_ERROR_STRING] = "";
         int len = 0;
         MPI_Error_string(rc, text, &len);
@@ -270,7 +291,8 @@ int sq_par_counter_create(const sq_par *par, sq_counter *c, sq_error *err) {
         CHECK_MPI(MPI_Accumulate(&zero, 1, MPI_INT64_T, 0, 0, 1, MPI_INT64_T, MPI_REPLACE, c->win));
         CHECK_MPI(MPI_Win_flush(0, c->win));
     }
-    CHECK_MPI(MPI_Barrier(par->comm));
+    CHECK_MPI(MPI_Barrier(par->comm->mpi));
+    *out = c;
     return SQ_OK;
 }
 
@@ -304,8 +326,11 @@ int64_t sq_par_counter_read(const sq_par *par, sq_counter *c) {
 }
 
 void sq_par_counter_free(sq_counter *c) {
+    if (c == NULL)
+        return;
     CHECK_MPI(MPI_Win_unlock_all(c->win));
     CHECK_MPI(MPI_Win_free(&c->win));
+    free(c);
 }
 
 MPI_Info sq_par_info_create(const char *hints) {

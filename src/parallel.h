@@ -5,12 +5,13 @@
  * and message, so one line is printed and every rank exits alike), the two-level reduction's rank
  * level, timing statistics over ranks, broadcasts and host names. An MPI call that fails is not
  * recoverable: it prints one line naming the call and the rank, and aborts the job.
- * Other modules receive the communicator (to hand to HDF5's MPI-IO driver) but never call MPI.
+ * No other module sees an MPI type: the communicator, MPI-IO hints and the RMA window are opaque
+ * here; the HDF5 edge (h5io*.c), which hands them to HDF5's MPI-IO driver, gets the MPI handles
+ * from the private header parallel_mpi.h.
  */
 #ifndef SQCUBE_PARALLEL_H
 #define SQCUBE_PARALLEL_H
 
-#include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,11 +19,14 @@
 #include "stats.h"
 #include "timer.h"
 
+/* A communicator, opaque outside the MPI edge (parallel_mpi.h defines it). */
+typedef struct sq_comm sq_comm;
+
 typedef struct sq_par {
-    MPI_Comm comm;    /* the job's communicator (MPI_COMM_WORLD) */
-    int rank;         /* this rank, 0 .. size-1 */
-    int size;         /* ranks in the job */
-    int thread_level; /* the MPI thread level the library provided */
+    const sq_comm *comm; /* the job's communicator (MPI_COMM_WORLD) */
+    int rank;            /* this rank, 0 .. size-1 */
+    int size;            /* ranks in the job */
+    int thread_level;    /* the MPI thread level the library provided */
 } sq_par;
 
 /* MPI_Init_thread asking for MPI_THREAD_FUNNELED (only the master thread calls MPI; OpenMP
@@ -75,11 +79,6 @@ const char *sq_par_thread_level_name(int level);
 
 void sq_par_barrier(const sq_par *par);
 
-/* An MPI_Info holding the "k1=v1;k2=v2" hints (MPI_INFO_NULL for none); free with
- * sq_par_info_free. */
-MPI_Info sq_par_info_create(const char *hints);
-void sq_par_info_free(MPI_Info *info);
-
 /* The hints an open MPI file carries, as "k1=v1;k2=v2" (MPI_File_get_info), from a handle given
  * as void * (an MPI_File *, as HDF5's H5Fget_vfd_handle returns it). Not collective. */
 void sq_par_file_hints(const void *mpi_file, char *buf, size_t len);
@@ -90,15 +89,12 @@ int sq_par_any(const sq_par *par, int flag);
 /* The work queue of --schedule dynamic: a shared chunk counter in an MPI RMA window on rank 0.
  * Ranks take the next chunk with an atomic fetch-and-add (MPI_Fetch_and_op), so a rank that is
  * slower (a busy node, a shared core) simply takes fewer chunks. */
-typedef struct sq_counter {
-    MPI_Win win;   /* the window: one int64 on rank 0, nothing elsewhere */
-    int64_t *base; /* rank 0's counter (unused elsewhere) */
-} sq_counter;
+typedef struct sq_counter sq_counter; /* opaque: the window, one int64 on rank 0 */
 
-/* Creates the counter at 0 and opens a passive-target epoch on every rank. Collective. Fails (err
- * filled, not agreed: the caller agrees) where the MPI transport offers no RMA window, e.g. Open
- * MPI's osc/rdma over TCP between hosts. */
-int sq_par_counter_create(const sq_par *par, sq_counter *c, sq_error *err);
+/* Creates the counter at 0 in *out and opens a passive-target epoch on every rank. Collective.
+ * Fails (err filled, *out NULL, not agreed: the caller agrees) where the MPI transport offers no
+ * RMA window, e.g. Open MPI's osc/rdma over TCP between hosts. */
+int sq_par_counter_create(const sq_par *par, sq_counter **out, sq_error *err);
 /* The counter's value before adding 1: the next chunk to take. Not collective. */
 int64_t sq_par_counter_next(const sq_par *par, sq_counter *c);
 /* Adds v to the counter (MPI_Accumulate). post only completes it locally (MPI_Win_flush_local):
@@ -109,7 +105,7 @@ void sq_par_counter_post(const sq_par *par, sq_counter *c, int64_t v);
 void sq_par_counter_add(const sq_par *par, sq_counter *c, int64_t v);
 /* The counter's value now (an atomic fetch, MPI_NO_OP). Not collective. */
 int64_t sq_par_counter_read(const sq_par *par, sq_counter *c);
-/* Closes the epoch and frees the window. Collective. */
+/* Closes the epoch and frees the window and c. Collective. */
 void sq_par_counter_free(sq_counter *c);
 
 #endif

@@ -160,154 +160,201 @@ static int64_t next_chunk(const sq_job *job, const sq_par *par, sq_h5_writer *ou
     }
 }
 
+/* The chunk loop's state: what it was given, how it runs, its buffers and where it is. */
+typedef struct loop_state {
+    const sq_job *job;
+    const sq_par *par;
+    sq_h5_reader *in; /* NULL: generated input */
+    sq_h5_writer *out;
+    sq_stats *local;
+    sq_timers *timers;
+    sq_pipeline_result *result;
+    int threads;             /* OpenMP threads of this rank */
+    int overlap;             /* writes overlap computing (double-buffered results) */
+    int dynamic;             /* --schedule dynamic: chunks from the shared counter */
+    int lockstep;            /* --io collective: every rank in every round */
+    int fixed_rounds;        /* a fresh static run: exactly max_rounds rounds */
+    int saved_levels;        /* the OpenMP max active levels to restore */
+    sq_range mine;           /* static: this rank's block of chunks */
+    int64_t cursor;          /* static: the next chunk of the block to look at */
+    int stop_sig;            /* the stop asked for (0: none) */
+    sq_counter *queue;       /* dynamic: the work queue */
+    sq_meter meter;          /* the progress display */
+    void *x, *sq[2], *cu[2]; /* one chunk of input; results, doubled with overlap */
+    done_window *win;        /* the checkpoint's done flags read ahead */
+    int slot;                /* overlap: the result buffers this round computes into */
+    sq_range pending;        /* overlap: computed last round, written this round */
+    int64_t pending_k;       /* its chunk */
+} loop_state;
+
+/* The chunk buffers, touched by the threads that use them; fails on every rank alike. Collective.
+ */
+static int alloc_buffers(loop_state *L, sq_error *err) {
+    const int64_t bufn = sq_plan_buffer_elements(&L->job->plan);
+    L->x = alloc_buffer(bufn);
+    L->sq[0] = alloc_buffer(bufn);
+    L->cu[0] = alloc_buffer(bufn);
+    L->win = calloc(1, sizeof *L->win);
+    if (L->overlap) {
+        L->sq[1] = alloc_buffer(bufn);
+        L->cu[1] = alloc_buffer(bufn);
+    }
+    if (L->x == NULL || L->sq[0] == NULL || L->cu[0] == NULL || L->win == NULL ||
+        (L->overlap && (L->sq[1] == NULL || L->cu[1] == NULL)))
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "cannot allocate %d buffers of %lld elements (%.1f MiB) on rank %d; lower --chunk",
+                L->overlap ? 5 : 3, (long long)bufn,
+                (L->overlap ? 40.0 : 24.0) * (double)bufn / 1048576.0, L->par->rank);
+    return sq_par_agree(L->par, err);
+}
+
+/* One round with overlap: thread 0 writes last round's chunk while the others compute chunk k
+ * (elements e). The write happens even when this round's read failed: it is collective, and its
+ * data is good. */
+static void overlapped_round(loop_state *L, int64_t round, int64_t k, sq_range e, sq_error *err) {
+    const int64_t count = e.end - e.begin;
+    sq_error werr, cerr;
+    sq_error_clear(&werr);
+    sq_error_clear(&cerr);
+    const int compute = err->status == SQ_OK && count > 0;
+    const int write = round > 0;
+    const int slot = L->slot;
+#pragma omp parallel num_threads(2)
+    {
+        /* The runtime may give a team of one (OMP_THREAD_LIMIT, OMP_DYNAMIC): then thread 0 does
+         * both, one after the other. */
+        const int me = omp_get_thread_num(), team = omp_get_num_threads();
+        if (me == 0 && write)
+            write_side(L->job, L->out, L->pending_k, L->pending, L->sq[!slot], L->cu[!slot],
+                       L->timers, L->result, &werr);
+        if ((me == 1 || team == 1) && compute) {
+            if (team > 1)
+                omp_set_num_threads(L->threads - 1);
+            compute_side(L->job, L->par, L->in == NULL, e.begin, count, L->x, L->sq[slot],
+                         L->cu[slot], L->local, L->timers, &cerr);
+        }
+    }
+    if (err->status == SQ_OK)
+        *err = werr.status != SQ_OK ? werr : cerr;
+    if (write && werr.status == SQ_OK)
+        sq_meter_add(&L->meter, L->par, L->pending.end - L->pending.begin);
+    L->pending = err->status == SQ_OK ? e : (sq_range){0, 0};
+    L->pending_k = k;
+    L->slot = !slot;
+}
+
+/* One round step by step: compute chunk k (elements e), then write it. */
+static void stepwise_round(loop_state *L, int64_t k, sq_range e, sq_error *err) {
+    if (err->status == SQ_OK)
+        compute_side(L->job, L->par, L->in == NULL, e.begin, e.end - e.begin, L->x, L->sq[0],
+                     L->cu[0], L->local, L->timers, err);
+    /* The write is collective: a rank that failed still takes part, writing nothing. */
+    const sq_range w = err->status == SQ_OK ? e : (sq_range){e.begin, e.begin};
+    sq_error werr;
+    sq_error_clear(&werr);
+    write_side(L->job, L->out, k, w, L->sq[0], L->cu[0], L->timers, L->result, &werr);
+    if (err->status == SQ_OK)
+        *err = werr;
+    if (err->status == SQ_OK)
+        sq_meter_add(&L->meter, L->par, e.end - e.begin);
+}
+
+/* Whether the loop ends after this round (k: this rank's chunk, -1 for none). Lock-step ranks
+ * agree on errors, a stop and whether any rank had work; free-running ones each stop at their
+ * next chunk boundary. */
+static int round_ends(loop_state *L, int64_t k, sq_error *err) {
+    if (!L->lockstep) {
+        if (err->status != SQ_OK || k < 0)
+            return 1; /* this rank's work is done; the ranks agree after the loop */
+        return (L->stop_sig = sq_stop_requested()) != 0;
+    }
+    int any_work = 0;
+    if (sq_par_agree_round(L->par, err, sq_stop_requested(), k >= 0, &L->stop_sig, &any_work))
+        return 1;
+    return L->stop_sig != 0 || (!L->fixed_rounds && !any_work);
+}
+
+/* Rounds. With collective I/O (lock-step) every rank takes part in every round, with an empty
+ * transfer when it has no chunk: a fresh static run has max_rounds of them; dynamic and resumed
+ * runs go on until no rank had a chunk. With independent I/O the ranks do not meet each round:
+ * each goes until its own work runs out, and they agree after the loop. Then the last computed
+ * chunk is written (with lock-step rounds every rank has one, maybe empty, and no rank failed:
+ * they agreed on it). */
+static void run_rounds(loop_state *L, sq_error *err) {
+    const sq_plan *plan = &L->job->plan;
+    for (int64_t round = 0; !L->fixed_rounds || round < plan->max_rounds; ++round) {
+        const int64_t k = err->status == SQ_OK ? next_chunk(L->job, L->par, L->out, L->queue,
+                                                            &L->cursor, L->mine.end, L->win, err)
+                                               : -1;
+        const sq_range e = sq_plan_chunk_elements(plan, k); /* empty when k == -1 */
+        if (L->in != NULL) { /* HDF5 reads stay on this (the MPI) thread */
+            sq_timer_start(L->timers, SQ_PHASE_READ);
+            sq_h5_reader_read(L->in, e.begin, e.end - e.begin, L->x, err);
+            sq_timer_stop(L->timers, SQ_PHASE_READ);
+        }
+        if (L->overlap)
+            overlapped_round(L, round, k, e, err);
+        else
+            stepwise_round(L, k, e, err);
+        if (round_ends(L, k, err))
+            break;
+    }
+    if (L->overlap && err->status == SQ_OK) {
+        write_side(L->job, L->out, L->pending_k, L->pending, L->sq[!L->slot], L->cu[!L->slot],
+                   L->timers, L->result, err);
+        if (err->status == SQ_OK)
+            sq_meter_add(&L->meter, L->par, L->pending.end - L->pending.begin);
+    }
+}
+
 int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h5_writer *out,
                     sq_stats *local, sq_timers *timers, sq_pipeline_result *result, sq_error *err) {
-    const sq_plan *plan = &job->plan;
-    const int64_t bufn = sq_plan_buffer_elements(plan);
+    loop_state L;
+    memset(&L, 0, sizeof L);
     memset(result, 0, sizeof *result);
+    L.job = job, L.par = par, L.in = in, L.out = out;
+    L.local = local, L.timers = timers, L.result = result;
     /* With two or more threads, writing chunk k (thread 0, the thread that initialised MPI, as
      * MPI_THREAD_FUNNELED requires) overlaps computing chunk k + 1 (the other threads, as a nested
      * team): the results are double-buffered. With one thread, or SQCUBE_NO_OVERLAP=1, the loop
      * runs step by step. */
-    const int threads = omp_get_max_threads();
-    const int overlap = sq_pipeline_overlaps(threads);
-    void *x = alloc_buffer(bufn), *sq[2] = {alloc_buffer(bufn), NULL},
-         *cu[2] = {alloc_buffer(bufn), NULL};
-    done_window *win = calloc(1, sizeof *win);
-    if (overlap) {
-        sq[1] = alloc_buffer(bufn);
-        cu[1] = alloc_buffer(bufn);
-    }
-    if (x == NULL || sq[0] == NULL || cu[0] == NULL || win == NULL ||
-        (overlap && (sq[1] == NULL || cu[1] == NULL)))
-        sq_fail(err, SQ_ERR_RUNTIME,
-                "cannot allocate %d buffers of %lld elements (%.1f MiB) on rank %d; lower --chunk",
-                overlap ? 5 : 3, (long long)bufn,
-                (overlap ? 40.0 : 24.0) * (double)bufn / 1048576.0, par->rank);
-    if (sq_par_agree(par, err))
-        goto out_free;
-    const int saved_levels = omp_get_max_active_levels();
-    if (overlap && saved_levels < 2)
-        omp_set_max_active_levels(2);
+    L.threads = omp_get_max_threads();
+    L.overlap = sq_pipeline_overlaps(L.threads);
+    L.dynamic = job->schedule == SQ_SCHEDULE_DYNAMIC;
+    L.lockstep = job->io == SQ_IO_COLLECTIVE;
+    L.fixed_rounds = !L.dynamic && job->resume.chunks_done == 0;
+    L.mine = sq_plan_rank_chunks(&job->plan, par->rank);
+    L.cursor = L.dynamic ? 0 : L.mine.begin;
+    L.pending_k = -1;
 
-    /* Rounds. With collective I/O (lock-step) every rank takes part in every round, with an empty
-     * transfer when it has no chunk: a fresh static run has max_rounds of them; dynamic and resumed
-     * runs go on until no rank had a chunk. With independent I/O the ranks do not meet each round:
-     * each goes until its own work runs out, and they agree after the loop. Between chunks the
-     * ranks look for a stop request (stop.h): lock-step ranks agree on it every round, free-running
-     * ones each stop at their next chunk boundary. */
-    const int dynamic = job->schedule == SQ_SCHEDULE_DYNAMIC;
-    const int lockstep = job->io == SQ_IO_COLLECTIVE;
-    const int fixed_rounds = !dynamic && job->resume.chunks_done == 0;
-    const int gen = in == NULL;
-    const sq_range mine = sq_plan_rank_chunks(plan, par->rank);
-    int64_t cursor = dynamic ? 0 : mine.begin;
-    int stop_sig = 0;
-    sq_counter queue;
-    if (dynamic) {
-        sq_par_counter_create(par, &queue, err);
+    if (alloc_buffers(&L, err))
+        goto out_free_buffers;
+    L.saved_levels = omp_get_max_active_levels();
+    if (L.overlap && L.saved_levels < 2)
+        omp_set_max_active_levels(2);
+    if (L.dynamic) {
+        sq_par_counter_create(par, &L.queue, err);
         if (sq_par_agree(par, err))
-            goto out_levels; /* no window to free: creating it failed */
+            goto out_restore_levels; /* no window to free: creating it failed */
     }
     /* Progress: every rank counts what it has written into rank 0's window (src/meter.h); a
      * resumed run counts what is left. */
-    sq_meter meter;
-    sq_meter_start(&meter, par, job->progress, plan->n - job->resume.elements_done,
+    sq_meter_start(&L.meter, par, job->progress, job->plan.n - job->resume.elements_done,
                    job->progress_interval);
-    int slot = 0;              /* the result buffers this round computes into */
-    sq_range pending = {0, 0}; /* computed last round, written this round */
-    int64_t pending_k = -1;    /* its chunk */
-    for (int64_t round = 0; !fixed_rounds || round < plan->max_rounds; ++round) {
-        const int64_t k = err->status == SQ_OK
-                              ? next_chunk(job, par, out, &queue, &cursor, mine.end, win, err)
-                              : -1;
-        const sq_range e = sq_plan_chunk_elements(plan, k); /* empty when k == -1 */
-        const int64_t count = e.end - e.begin;
-
-        if (!gen) { /* HDF5 reads stay on this (the MPI) thread */
-            sq_timer_start(timers, SQ_PHASE_READ);
-            sq_h5_reader_read(in, e.begin, count, x, err);
-            sq_timer_stop(timers, SQ_PHASE_READ);
-        }
-        if (overlap) {
-            /* Thread 0 writes last round's chunk while the others compute this one. The write
-             * happens even when this round's read failed: it is collective, and its data is
-             * good. */
-            sq_error werr, cerr;
-            sq_error_clear(&werr);
-            sq_error_clear(&cerr);
-            const int compute = err->status == SQ_OK && count > 0;
-            const int write = round > 0;
-#pragma omp parallel num_threads(2)
-            {
-                /* The runtime may give a team of one (OMP_THREAD_LIMIT, OMP_DYNAMIC): then thread
-                 * 0 does both, one after the other. */
-                const int me = omp_get_thread_num(), team = omp_get_num_threads();
-                if (me == 0 && write)
-                    write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers, result,
-                               &werr);
-                if ((me == 1 || team == 1) && compute) {
-                    if (team > 1)
-                        omp_set_num_threads(threads - 1);
-                    compute_side(job, par, gen, e.begin, count, x, sq[slot], cu[slot], local,
-                                 timers, &cerr);
-                }
-            }
-            if (err->status == SQ_OK)
-                *err = werr.status != SQ_OK ? werr : cerr;
-            if (write && werr.status == SQ_OK)
-                sq_meter_add(&meter, par, pending.end - pending.begin);
-            pending = err->status == SQ_OK ? e : (sq_range){0, 0};
-            pending_k = k;
-            slot = !slot;
-        } else {
-            if (err->status == SQ_OK)
-                compute_side(job, par, gen, e.begin, count, x, sq[0], cu[0], local, timers, err);
-            /* The write is collective: a rank that failed still takes part, writing nothing. */
-            const sq_range w = err->status == SQ_OK ? e : (sq_range){e.begin, e.begin};
-            sq_error werr;
-            sq_error_clear(&werr);
-            write_side(job, out, k, w, sq[0], cu[0], timers, result, &werr);
-            if (err->status == SQ_OK)
-                *err = werr;
-            if (err->status == SQ_OK)
-                sq_meter_add(&meter, par, count);
-        }
-
-        if (!lockstep) {
-            if (err->status != SQ_OK || k < 0)
-                break; /* this rank's work is done; the ranks agree after the loop */
-            if ((stop_sig = sq_stop_requested()) != 0)
-                break;
-            continue;
-        }
-        int any_work = 0;
-        if (sq_par_agree_round(par, err, sq_stop_requested(), k >= 0, &stop_sig, &any_work))
-            break;
-        if (stop_sig != 0 || (!fixed_rounds && !any_work))
-            break;
-    }
-    /* The last computed chunk (with lock-step rounds every rank has one, maybe empty, and no rank
-     * failed: they agreed on it). */
-    if (overlap && err->status == SQ_OK) {
-        write_side(job, out, pending_k, pending, sq[!slot], cu[!slot], timers, result, err);
-        if (err->status == SQ_OK)
-            sq_meter_add(&meter, par, pending.end - pending.begin);
-    }
+    run_rounds(&L, err);
     if (sq_par_agree(par, err) == SQ_OK)
-        result->stop_signal = (int)sq_par_max_i64(par, stop_sig);
-    sq_meter_finish(&meter, par, err->status == SQ_OK);
-    if (dynamic)
-        sq_par_counter_free(&queue);
-out_levels:
-    if (overlap && saved_levels < 2)
-        omp_set_max_active_levels(saved_levels);
-out_free:
-    free(win);
-    free(cu[1]);
-    free(sq[1]);
-    free(cu[0]);
-    free(sq[0]);
-    free(x);
+        result->stop_signal = (int)sq_par_max_i64(par, L.stop_sig);
+    sq_meter_finish(&L.meter, par, err->status == SQ_OK);
+    sq_par_counter_free(L.queue); /* NULL-safe: static schedule */
+out_restore_levels:
+    if (L.overlap && L.saved_levels < 2)
+        omp_set_max_active_levels(L.saved_levels);
+out_free_buffers:
+    free(L.win);
+    free(L.cu[1]);
+    free(L.sq[1]);
+    free(L.cu[0]);
+    free(L.sq[0]);
+    free(L.x);
     return err->status;
 }

@@ -11,12 +11,13 @@
 #include <stdint.h>
 
 #include "options.h"
+#include "schema.h" /* the fields of the output, described once */
 #include "stats.h"
 
 /* Version of the output layout; bumped on any incompatible change. */
 #define SQ_FORMAT_VERSION 1
 
-/* The root attributes. */
+/* The root attributes (schema.h lists each reduction, and how each is written and printed). */
 typedef struct sq_summary {
     int64_t count;        /* elements */
     int64_t nonfinite;    /* NaN, +Inf, -Inf inputs */
@@ -78,50 +79,6 @@ typedef struct sq_provenance {
     int64_t max_transfer;   /* bytes: the most one H5Dread/H5Dwrite call moved (larger: split) */
     int64_t overlap;        /* 1 when writes overlapped computing (2+ threads, double buffers) */
 } sq_provenance;
-
-/* Every field of sq_provenance, in the order the file lists them: X(name) for strings, I(name) for
- * int64 values. The writer and the reader both expand this one list, so they cannot drift apart. */
-#define SQ_PROVENANCE_FIELDS(X, I)                                                                 \
-    X(sqcube_version)                                                                              \
-    X(git_commit)                                                                                  \
-    X(compiler)                                                                                    \
-    X(c_flags)                                                                                     \
-    X(build_type)                                                                                  \
-    X(mpi_library)                                                                                 \
-    X(mpi_thread_level)                                                                            \
-    X(hdf5_version)                                                                                \
-    X(command_line)                                                                                \
-    X(schedule)                                                                                    \
-    X(summation)                                                                                   \
-    X(input_kind)                                                                                  \
-    X(input_file)                                                                                  \
-    X(input_dataset)                                                                               \
-    X(input_datatype)                                                                              \
-    X(input_shape)                                                                                 \
-    X(generator)                                                                                   \
-    X(hosts)                                                                                       \
-    X(start_time_utc)                                                                              \
-    X(end_time_utc)                                                                                \
-    X(output_type_requested)                                                                       \
-    X(io_mode_requested)                                                                           \
-    X(io_write_actual)                                                                             \
-    X(io_write_no_collective_cause)                                                                \
-    X(io_read_actual)                                                                              \
-    X(io_read_no_collective_cause)                                                                 \
-    X(input_access)                                                                                \
-    X(mpiio_hints_requested)                                                                       \
-    X(mpiio_hints_in_effect)                                                                       \
-    X(storage)                                                                                     \
-    I(ranks)                                                                                       \
-    I(threads_per_rank)                                                                            \
-    I(chunk)                                                                                       \
-    I(nchunks)                                                                                     \
-    I(input_count)                                                                                 \
-    I(alignment)                                                                                   \
-    I(compress_level)                                                                              \
-    I(sync)                                                                                        \
-    I(max_transfer)                                                                                \
-    I(overlap)
 
 /* The distinct strings among count names (name r at names + r * stride, NUL-terminated), in the
  * order of their first appearance, joined by ", " into buf; a list that would not fit in len

@@ -29,22 +29,29 @@ void sq_report_settings(FILE *out, const sq_provenance *prov, const sq_plan *pla
     fflush(out);
 }
 
-void sq_report_reductions(FILE *out, const sq_summary *s) {
-    static const char *const names[3] = {"sum", "sum_sq", "sum_cube"};
-    fprintf(out, "  count            %" PRId64 "\n", s->count);
-    for (int k = 0; k < 3; ++k) {
-        if (s->has_exact)
-            fprintf(out, "  %-16s %.17g (exact %s)\n", names[k], s->sum[k], s->exact[k]);
-        else
-            fprintf(out, "  %-16s %.17g\n", names[k], s->sum[k]);
-    }
+/* min and max on one line (printed at the min field of SQ_REDUCTION_FIELDS). */
+static void report_minmax(FILE *out, const sq_summary *s) {
     if (!s->has_minmax)
         fprintf(out, "  min, max         nan, nan (no element is a number)\n");
     else if (s->input_type == SQ_DTYPE_INT64)
         fprintf(out, "  min, max         %" PRId64 ", %" PRId64 "\n", s->imin, s->imax);
     else
         fprintf(out, "  min, max         %.17g, %.17g\n", s->fmin, s->fmax);
-    fprintf(out, "  nonfinite_count  %" PRId64 "\n", s->nonfinite);
+}
+
+void sq_report_reductions(FILE *out, const sq_summary *s) {
+    for (int i = 0; i < sq_nreduction_fields; ++i) {
+        const sq_field *f = &sq_reduction_fields[i];
+        if (f->kind == SQ_FIELD_I64)
+            fprintf(out, "  %-16s %" PRId64 "\n", f->name, sq_field_i64(s, f));
+        else if (f->kind == SQ_FIELD_SUM && s->has_exact)
+            fprintf(out, "  %-16s %.17g (exact %s)\n", f->name, s->sum[f->index],
+                    s->exact[f->index]);
+        else if (f->kind == SQ_FIELD_SUM)
+            fprintf(out, "  %-16s %.17g\n", f->name, s->sum[f->index]);
+        else if (f->index == 0)
+            report_minmax(out, s);
+    }
 }
 
 void sq_report_summary(FILE *out, const sq_summary *s, const double min[SQ_NPHASES],

@@ -1,8 +1,10 @@
 /*
- * verify.c - independent re-computation of a result file, and its human summary.
+ * verify.c - sqcube verify: an independent re-computation of a result file from its source.
  *
- * The checks use plain scalar loops and per-element accumulation, deliberately not the blocked
- * OpenMP kernels, so that a fault in the kernels cannot hide itself.
+ * Steps: open the result, find its source (the recorded input file or generator, or --input),
+ * recompute and compare every element, then every reduction, and print the verdict, which sets
+ * the exit status. The checks use plain scalar loops and per-element accumulation, deliberately
+ * not the blocked OpenMP kernels, so that a fault in the kernels cannot hide itself.
  */
 #include "verify.h"
 
@@ -16,7 +18,6 @@
 #include "h5io.h"
 #include "plan.h"
 #include "record.h"
-#include "report.h"
 
 /* The first element that differs on this rank. */
 typedef struct mismatch {
@@ -145,257 +146,245 @@ static void check_chunk(sq_dtype in_type, sq_dtype out_type, int64_t offset, int
     }
 }
 
-int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
-    static const char *const sum_names[SQ_NSUMS] = {"sum", "sum_sq", "sum_cube"};
-    sq_result_meta meta;
-    sq_h5_result *res = NULL;
-    sq_h5_reader *in = NULL;
-    void *x = NULL, *sq = NULL, *cu = NULL;
-    const char *path = opt->output;
+/* What verify holds between its steps. */
+typedef struct verify_state {
+    const char *path;    /* the result file */
+    sq_result_meta meta; /* its metadata */
+    sq_h5_result *res;   /* the open result */
+    sq_h5_reader *in;    /* the input, when it is a file */
+    sq_gen_spec gen;     /* the generator, when generated */
+    int generated;       /* 1: the source is gen */
+    char file[SQ_PATH_MAX], dataset[SQ_DSET_MAX];
+    char source_text[SQ_PATH_MAX + SQ_DSET_MAX + 16]; /* the source, for messages */
+    void *x, *sq, *cu;                                /* one chunk of input, squares and cubes */
+    check_acc acc;                                    /* this rank's recomputation */
+} verify_state;
 
-    sq_h5_result_open(par->comm, path, &res, &meta, err);
+/* Opens the result on every rank; it must be complete. Collective. */
+static int open_result(const sq_par *par, verify_state *v, sq_error *err) {
+    sq_h5_result_open(par, v->path, &v->res, &v->meta, err);
     if (sq_par_agree(par, err))
         return err->status;
-    if (!meta.complete) {
-        sq_fail(err, SQ_ERR_RUNTIME,
-                "'%s' is a partial file (no 'complete' attribute): the run that wrote it did not "
-                "finish; rerun it",
-                path);
-        goto out;
-    }
-    const sq_summary *s = &meta.summary;
-    const sq_dtype in_type = (sq_dtype)s->input_type, out_type = (sq_dtype)s->output_type;
+    if (!v->meta.complete)
+        return sq_fail(
+            err, SQ_ERR_RUNTIME,
+            "'%s' is a partial file (no 'complete' attribute): the run that wrote it did "
+            "not finish; rerun it",
+            v->path);
+    return SQ_OK;
+}
 
-    /* The source: --input overrides the recorded file; else the recorded file or generator. */
-    sq_gen_spec gen;
-    char file[SQ_PATH_MAX], dataset[SQ_DSET_MAX], source_text[SQ_PATH_MAX + SQ_DSET_MAX + 16];
-    int generated = 0;
+/* Rank 0: the input file must hold as many elements, of a type and shape, as the result says. */
+static void check_input_matches(verify_state *v, sq_dtype in_type, sq_error *err) {
+    sq_input_info info;
+    char have[256], want[256];
+    sq_shape_format(&v->meta.shape, want, sizeof want);
+    /* Integer input computed as float64 is uint64 read for float64 output. */
+    if (sq_h5_probe_input(v->file, v->dataset, &info, err) == SQ_OK &&
+        (info.n != v->meta.n || (info.type == SQ_DTYPE_FLOAT64 && in_type == SQ_DTYPE_INT64)))
+        sq_fail(err, SQ_ERR_MISMATCH,
+                "input %s has %lld %s elements, but '%s' holds %lld computed from %s",
+                v->source_text, (long long)info.n, sq_dtype_name(info.type), v->path,
+                (long long)v->meta.n, sq_dtype_name(in_type));
+    sq_shape_format(&info.shape, have, sizeof have);
+    if (err->status == SQ_OK && strcmp(have, want) != 0)
+        sq_fail(err, SQ_ERR_MISMATCH, "input %s has shape %s, but '%s' has shape %s",
+                v->source_text, have, v->path, want);
+    if (err->status == SQ_ERR_RUNTIME)
+        snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+                 " (verify reads the input recorded in the result; if it moved, pass "
+                 "--input FILE[:/DATASET])");
+}
+
+/* The source: --input overrides the recorded file; else the recorded file or generator. A file
+ * is checked against the result and opened on every rank. Collective. */
+static int find_source(const sq_options *opt, const sq_par *par, verify_state *v, sq_error *err) {
+    const sq_result_meta *meta = &v->meta;
+    const sq_dtype in_type = (sq_dtype)meta->summary.input_type;
     if (opt->source == SQ_SOURCE_FILE) {
-        snprintf(file, sizeof file, "%s", opt->input_file);
-        snprintf(dataset, sizeof dataset, "%s",
-                 opt->input_dataset[0] ? opt->input_dataset : meta.prov.input_dataset);
-    } else if (strcmp(meta.prov.input_kind, "generate") == 0) {
-        generated = 1;
-        if (sq_parse_gen_spec(meta.prov.generator, &gen, err)) {
-            sq_fail(err, SQ_ERR_RUNTIME, "'%s' records an unreadable generator '%s'", path,
-                    meta.prov.generator);
-            goto out;
-        }
+        snprintf(v->file, sizeof v->file, "%s", opt->input_file);
+        snprintf(v->dataset, sizeof v->dataset, "%s",
+                 opt->input_dataset[0] ? opt->input_dataset : meta->prov.input_dataset);
+    } else if (strcmp(meta->prov.input_kind, "generate") == 0) {
+        v->generated = 1;
+        if (sq_parse_gen_spec(meta->prov.generator, &v->gen, err))
+            return sq_fail(err, SQ_ERR_RUNTIME, "'%s' records an unreadable generator '%s'",
+                           v->path, meta->prov.generator);
     } else {
-        snprintf(file, sizeof file, "%s", meta.prov.input_file);
-        snprintf(dataset, sizeof dataset, "%s", meta.prov.input_dataset);
+        snprintf(v->file, sizeof v->file, "%s", meta->prov.input_file);
+        snprintf(v->dataset, sizeof v->dataset, "%s", meta->prov.input_dataset);
     }
-    if (generated) {
-        snprintf(source_text, sizeof source_text, "generated %s", meta.prov.generator);
-        if (gen.n != meta.n || sq_gen_dtype(&gen) != in_type)
+    if (v->generated) {
+        snprintf(v->source_text, sizeof v->source_text, "generated %s", meta->prov.generator);
+        if (v->gen.n != meta->n || sq_gen_dtype(&v->gen) != in_type)
             sq_fail(err, SQ_ERR_MISMATCH, "'%s': the generator %s does not give %lld %s elements",
-                    path, meta.prov.generator, (long long)meta.n, sq_dtype_name(in_type));
+                    v->path, meta->prov.generator, (long long)meta->n, sq_dtype_name(in_type));
     } else {
-        snprintf(source_text, sizeof source_text, "%s:%s", file, dataset);
-        if (par->rank == 0) {
-            sq_input_info info;
-            char have[256], want[256];
-            sq_shape_format(&meta.shape, want, sizeof want);
-            /* Integer input computed as float64 is uint64 read for float64 output. */
-            if (sq_h5_probe_input(file, dataset, &info, err) == SQ_OK &&
-                (info.n != meta.n || (info.type == SQ_DTYPE_FLOAT64 && in_type == SQ_DTYPE_INT64)))
-                sq_fail(err, SQ_ERR_MISMATCH,
-                        "input %s has %lld %s elements, but '%s' holds %lld computed from %s",
-                        source_text, (long long)info.n, sq_dtype_name(info.type), path,
-                        (long long)meta.n, sq_dtype_name(in_type));
-            sq_shape_format(&info.shape, have, sizeof have);
-            if (err->status == SQ_OK && strcmp(have, want) != 0)
-                sq_fail(err, SQ_ERR_MISMATCH, "input %s has shape %s, but '%s' has shape %s",
-                        source_text, have, path, want);
-            if (err->status == SQ_ERR_RUNTIME)
-                snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
-                         " (verify reads the input recorded in the result; if it moved, pass "
-                         "--input FILE[:/DATASET])");
-        }
+        snprintf(v->source_text, sizeof v->source_text, "%s:%s", v->file, v->dataset);
+        if (par->rank == 0)
+            check_input_matches(v, in_type, err);
         if (sq_par_agree(par, err) == SQ_OK)
-            sq_h5_reader_open(par->comm, MPI_INFO_NULL, file, dataset,
+            sq_h5_reader_open(par, "", v->file, v->dataset,
                               in_type == SQ_DTYPE_INT64 ? SQ_READ_INT64 : SQ_READ_FLOAT64,
                               SQ_IO_COLLECTIVE,
-                              meta.n < SQ_DEFAULT_CHUNK ? meta.n : SQ_DEFAULT_CHUNK, &in, err);
+                              meta->n < SQ_DEFAULT_CHUNK ? meta->n : SQ_DEFAULT_CHUNK, &v->in, err);
     }
-    if (sq_par_agree(par, err))
-        goto out;
+    return sq_par_agree(par, err);
+}
 
-    /* Every element, chunk by chunk, on every rank. */
+/* Every element, chunk by chunk, on every rank, into v->acc; the first difference over all ranks
+ * fails. Collective. */
+static int check_elements(const sq_par *par, verify_state *v, sq_error *err) {
+    const sq_summary *s = &v->meta.summary;
+    const sq_dtype in_type = (sq_dtype)s->input_type, out_type = (sq_dtype)s->output_type;
     sq_plan plan;
-    sq_plan_init(&plan, meta.n, SQ_DEFAULT_CHUNK, par->size);
+    sq_plan_init(&plan, v->meta.n, SQ_DEFAULT_CHUNK, par->size);
     const int64_t bufn = sq_plan_buffer_elements(&plan) > 0 ? sq_plan_buffer_elements(&plan) : 1;
-    x = malloc((size_t)bufn * 8);
-    sq = malloc((size_t)bufn * 8);
-    cu = malloc((size_t)bufn * 8);
-    if (x == NULL || sq == NULL || cu == NULL)
+    v->x = malloc((size_t)bufn * 8);
+    v->sq = malloc((size_t)bufn * 8);
+    v->cu = malloc((size_t)bufn * 8);
+    if (v->x == NULL || v->sq == NULL || v->cu == NULL)
         sq_fail(err, SQ_ERR_RUNTIME, "out of memory for verify buffers on rank %d", par->rank);
     if (sq_par_agree(par, err))
-        goto out;
-    check_acc acc;
-    memset(&acc, 0, sizeof acc);
-    sq_stats_init(&acc.st, in_type);
-    acc.first.index = INT64_MAX;
+        return err->status;
+    check_acc *acc = &v->acc;
+    memset(acc, 0, sizeof *acc);
+    sq_stats_init(&acc->st, in_type);
+    acc->first.index = INT64_MAX;
     for (int64_t round = 0; round < plan.max_rounds; ++round) {
         const sq_range e =
             sq_plan_chunk_elements(&plan, sq_plan_chunk_in_round(&plan, par->rank, round));
         const int64_t count = e.end - e.begin;
-        if (generated) {
+        if (v->generated) {
             if (count > 0)
-                sq_generate(&gen, e.begin, count, x);
+                sq_generate(&v->gen, e.begin, count, v->x);
         } else {
-            sq_h5_reader_read(in, e.begin, count, x, err);
+            sq_h5_reader_read(v->in, e.begin, count, v->x, err);
         }
-        sq_h5_result_read(res, e.begin, count, sq_plan_buffer_elements(&plan), sq, cu, err);
+        sq_h5_result_read(v->res, e.begin, count, sq_plan_buffer_elements(&plan), v->sq, v->cu,
+                          err);
         if (sq_par_agree(par, err))
-            goto out;
-        check_chunk(in_type, out_type, e.begin, count, x, sq, cu, &acc);
+            return err->status;
+        check_chunk(in_type, out_type, e.begin, count, v->x, v->sq, v->cu, acc);
     }
-    const int64_t total_bad = sq_par_sum_i64(par, acc.bad);
-    const int64_t first_bad = sq_par_min_i64(par, acc.first.index);
-    if (total_bad > 0 && acc.first.index == first_bad)
+    const int64_t total_bad = sq_par_sum_i64(par, acc->bad);
+    const int64_t first_bad = sq_par_min_i64(par, acc->first.index);
+    if (total_bad > 0 && acc->first.index == first_bad)
         sq_fail(err, SQ_ERR_MISMATCH,
-                "'%s': %lld of %lld elements differ; the first is element %lld (rank %d): %s", path,
-                (long long)total_bad, (long long)meta.n, (long long)first_bad, par->rank,
-                acc.first.what);
-    if (sq_par_agree(par, err))
-        goto out;
+                "'%s': %lld of %lld elements differ; the first is element %lld (rank %d): %s",
+                v->path, (long long)total_bad, (long long)v->meta.n, (long long)first_bad,
+                par->rank, acc->first.what);
+    return sq_par_agree(par, err);
+}
 
-    /* Every reduction: the rank level of our own recomputation, then compare on rank 0. */
-    sq_stats st = acc.st;
+/* The first recorded reduction that differs from the recomputed ones (want, st), in words into
+ * detail ("" when all match). */
+static void reduction_difference(const sq_summary *s, const sq_summary *want, const sq_stats *st,
+                                 char *detail, size_t len) {
+    const sq_dtype in_type = (sq_dtype)s->input_type;
+    if (want->count != s->count)
+        snprintf(detail, len, "count is %lld, recomputed %lld", (long long)s->count,
+                 (long long)want->count);
+    else if (want->nonfinite != s->nonfinite)
+        snprintf(detail, len, "nonfinite_count is %lld, recomputed %lld", (long long)s->nonfinite,
+                 (long long)want->nonfinite);
+    else if (want->has_minmax != s->has_minmax ||
+             (want->has_minmax &&
+              (in_type == SQ_DTYPE_INT64
+                   ? (want->imin != s->imin || want->imax != s->imax)
+                   : (!same_double(want->fmin, s->fmin) || !same_double(want->fmax, s->fmax)))))
+        snprintf(detail, len, "min/max are %.17g/%.17g, recomputed %.17g/%.17g", s->fmin, s->fmax,
+                 sq_stats_min(st), sq_stats_max(st));
+    for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k) {
+        if (in_type == SQ_DTYPE_INT64) {
+            if (!s->has_exact || strcmp(want->exact[k], s->exact[k]) != 0 ||
+                !same_double(want->sum[k], s->sum[k]))
+                snprintf(detail, len, "%s is %s (%.17g), recomputed exactly %s", sq_sum_name(k),
+                         s->has_exact ? s->exact[k] : "missing", s->sum[k], want->exact[k]);
+        } else if (!same_double(s->sum[k], want->sum[k])) {
+            snprintf(detail, len, "%s is %.17g, recomputed %.17g", sq_sum_name(k), s->sum[k],
+                     want->sum[k]);
+        }
+    }
+}
+
+/* range:N: the recomputed exact sums against the closed forms (a difference into detail). */
+static void closed_form_difference(const sq_gen_spec *gen, const sq_summary *want,
+                                   const sq_stats *st, char *detail, size_t len) {
+    sq_i256 forms[SQ_NSUMS];
+    sq_range_closed_forms(gen->n, forms);
+    for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k)
+        if (sq_i256_cmp(&forms[k], &st->isum[k]) != 0) {
+            char want_text[SQ_I256_DECIMAL_MAX];
+            sq_i256_to_decimal(&forms[k], want_text, sizeof want_text);
+            snprintf(detail, len, "%s is %s, but the closed form gives %s", sq_sum_name(k),
+                     want->exact[k], want_text);
+        }
+}
+
+static void print_verified(const sq_par *par, const verify_state *v, int closed) {
+    const sq_summary *s = &v->meta.summary;
+    const sq_dtype in_type = (sq_dtype)s->input_type, out_type = (sq_dtype)s->output_type;
+    printf("verify %s: %lld elements from %s, %s -> %s, checked on %d ranks\n", v->path,
+           (long long)v->meta.n, v->source_text, sq_dtype_name(in_type), sq_dtype_name(out_type),
+           par->size);
+    printf("  /square, /cube        every element recomputed: all match\n");
+    printf("  count, nonfinite_count, min, max: match\n");
+    if (in_type == SQ_DTYPE_INT64)
+        printf("  sum, sum_sq, sum_cube exact integer sums match; float64 attributes are "
+               "their correct rounding\n");
+    else
+        printf("  sum, sum_sq, sum_cube exact sums rounded once: identical to the recorded "
+               "ones, bit for bit\n");
+    if (closed)
+        printf("  closed forms N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2: match\n");
+}
+
+/* Every reduction: the rank level of our own recomputation, then compare on rank 0, which prints
+ * what was checked. Collective; returns the agreed status. */
+static int compare_reductions(const sq_options *opt, const sq_par *par, verify_state *v,
+                              sq_error *err) {
+    sq_stats st = v->acc.st;
     sq_par_reduce_stats(par, &st);
     if (par->rank == 0) {
+        const sq_summary *s = &v->meta.summary;
         sq_summary want;
-        sq_summary_from_stats(&want, &st, out_type);
+        sq_summary_from_stats(&want, &st, (sq_dtype)s->output_type);
         char detail[512] = "";
-        if (want.count != s->count || want.count != meta.n)
+        if (want.count != v->meta.n) /* the file's datasets disagree with its count */
             snprintf(detail, sizeof detail, "count is %lld, recomputed %lld", (long long)s->count,
                      (long long)want.count);
-        else if (want.nonfinite != s->nonfinite)
-            snprintf(detail, sizeof detail, "nonfinite_count is %lld, recomputed %lld",
-                     (long long)s->nonfinite, (long long)want.nonfinite);
-        else if (want.has_minmax != s->has_minmax ||
-                 (want.has_minmax &&
-                  (in_type == SQ_DTYPE_INT64
-                       ? (want.imin != s->imin || want.imax != s->imax)
-                       : (!same_double(want.fmin, s->fmin) || !same_double(want.fmax, s->fmax)))))
-            snprintf(detail, sizeof detail, "min/max are %.17g/%.17g, recomputed %.17g/%.17g",
-                     s->fmin, s->fmax, sq_stats_min(&st), sq_stats_max(&st));
-        for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k) {
-            if (in_type == SQ_DTYPE_INT64) {
-                if (!s->has_exact || strcmp(want.exact[k], s->exact[k]) != 0 ||
-                    !same_double(want.sum[k], s->sum[k]))
-                    snprintf(detail, sizeof detail, "%s is %s (%.17g), recomputed exactly %s",
-                             sum_names[k], s->has_exact ? s->exact[k] : "missing", s->sum[k],
-                             want.exact[k]);
-            } else if (!same_double(s->sum[k], want.sum[k])) {
-                snprintf(detail, sizeof detail, "%s is %.17g, recomputed %.17g", sum_names[k],
-                         s->sum[k], want.sum[k]);
-            }
-        }
-        int closed = 0;
-        if (!detail[0] && generated && gen.kind == SQ_GEN_RANGE) {
-            sq_i256 forms[SQ_NSUMS];
-            sq_range_closed_forms(gen.n, forms);
-            for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k)
-                if (sq_i256_cmp(&forms[k], &st.isum[k]) != 0) {
-                    char want_text[SQ_I256_DECIMAL_MAX];
-                    sq_i256_to_decimal(&forms[k], want_text, sizeof want_text);
-                    snprintf(detail, sizeof detail, "%s is %s, but the closed form gives %s",
-                             sum_names[k], want.exact[k], want_text);
-                }
-            closed = 1;
-        }
-        if (detail[0]) {
-            sq_fail(err, SQ_ERR_MISMATCH, "'%s': %s", path, detail);
-        } else if (!opt->quiet) {
-            printf("verify %s: %lld elements from %s, %s -> %s, checked on %d ranks\n", path,
-                   (long long)meta.n, source_text, sq_dtype_name(in_type), sq_dtype_name(out_type),
-                   par->size);
-            printf("  /square, /cube        every element recomputed: all match\n");
-            printf("  count, nonfinite_count, min, max: match\n");
-            if (in_type == SQ_DTYPE_INT64)
-                printf("  sum, sum_sq, sum_cube exact integer sums match; float64 attributes are "
-                       "their correct rounding\n");
-            else
-                printf("  sum, sum_sq, sum_cube exact sums rounded once: identical to the recorded "
-                       "ones, bit for bit\n");
-            if (closed)
-                printf("  closed forms N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2: match\n");
-        }
+        else
+            reduction_difference(s, &want, &st, detail, sizeof detail);
+        const int closed = !detail[0] && v->generated && v->gen.kind == SQ_GEN_RANGE;
+        if (closed)
+            closed_form_difference(&v->gen, &want, &st, detail, sizeof detail);
+        if (detail[0])
+            sq_fail(err, SQ_ERR_MISMATCH, "'%s': %s", v->path, detail);
+        else if (!opt->quiet)
+            print_verified(par, v, closed);
     }
-    if (sq_par_agree(par, err) == SQ_OK && par->rank == 0)
+    return sq_par_agree(par, err);
+}
+
+int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err) {
+    static verify_state v; /* large (metadata, paths): not on the stack */
+    memset(&v, 0, sizeof v);
+    v.path = opt->output;
+
+    if (open_result(par, &v, err) || find_source(opt, par, &v, err) ||
+        check_elements(par, &v, err) || compare_reductions(opt, par, &v, err))
+        goto out_close;
+    if (par->rank == 0)
         printf("verify: OK\n");
-out:
-    free(cu);
-    free(sq);
-    free(x);
-    sq_h5_reader_close(in);
-    sq_h5_result_close(res);
+
+out_close:
+    free(v.cu);
+    free(v.sq);
+    free(v.x);
+    sq_h5_reader_close(v.in);
+    sq_h5_result_close(v.res);
     if (err->status == SQ_ERR_MISMATCH && par->rank == 0)
         printf("verify: FAILED\n");
     return err->status;
-}
-
-int sq_info(const sq_options *opt, const sq_par *par, sq_error *err) {
-    if (par->rank == 0) {
-        sq_result_meta meta;
-        sq_h5_result *res = NULL;
-        if (sq_h5_result_open(MPI_COMM_SELF, opt->output, &res, &meta, err) == SQ_OK) {
-            const sq_provenance *p = &meta.prov;
-            printf("%s: sqcube result, format version %lld, %s\n", opt->output,
-                   (long long)meta.format_version,
-                   meta.complete ? "complete" : "PARTIAL (the run did not finish)");
-            char shape[256];
-            sq_shape_format(&meta.shape, shape, sizeof shape);
-            printf("  /square, /cube   shape %s (%lld elements), %s (input %s)\n", shape,
-                   (long long)meta.n, sq_dtype_name((sq_dtype)meta.summary.output_type),
-                   sq_dtype_name((sq_dtype)meta.summary.input_type));
-            printf("reductions\n");
-            sq_report_reductions(stdout, &meta.summary);
-            if (meta.summary.has_closed_form)
-                printf("  closed forms     %s, %s, %s (self-checked by the run)\n",
-                       meta.summary.closed_form[0], meta.summary.closed_form[1],
-                       meta.summary.closed_form[2]);
-            printf("provenance\n");
-            if (strcmp(p->input_kind, "file") == 0)
-                printf("  input            %s:%s (%s, shape %s)\n", p->input_file, p->input_dataset,
-                       p->input_datatype, p->input_shape);
-            else
-                printf("  input            generate %s\n", p->generator);
-            printf("  run              %lld ranks x %lld threads on %s; chunk %lld (%lld chunks), "
-                   "%s schedule\n",
-                   (long long)p->ranks, (long long)p->threads_per_rank, p->hosts,
-                   (long long)p->chunk, (long long)p->nchunks, p->schedule);
-            printf("  time (UTC)       %s .. %s\n", p->start_time_utc, p->end_time_utc);
-            printf("  command          %s\n", p->command_line);
-            printf("  sqcube           %s (git %s), %s, %s build, flags %s\n", p->sqcube_version,
-                   p->git_commit, p->compiler, p->build_type, p->c_flags);
-            printf("  libraries        HDF5 %s; %s; %s\n", p->hdf5_version, p->mpi_library,
-                   p->mpi_thread_level);
-            printf("  summation        %s\n", p->summation);
-            const int64_t rows = meta.timing_rows;
-            double *t = rows > 0 ? malloc((size_t)rows * SQ_NPHASES * sizeof *t) : NULL;
-            if (rows > 0 && t == NULL) {
-                sq_fail(err, SQ_ERR_RUNTIME, "out of memory reading /timing of '%s'", opt->output);
-            } else if (rows > 0 && sq_h5_result_timing(res, t, err) == SQ_OK) {
-                printf("timing (s)         min        avg        max   over %lld ranks\n",
-                       (long long)rows);
-                for (int ph = 0; ph < SQ_NPHASES; ++ph) {
-                    double mn = INFINITY, mx = -INFINITY, sum = 0;
-                    for (int64_t r = 0; r < rows; ++r) {
-                        const double v = t[r * SQ_NPHASES + ph];
-                        mn = v < mn ? v : mn;
-                        mx = v > mx ? v : mx;
-                        sum += v;
-                    }
-                    printf("  %-12s %10.4f %10.4f %10.4f\n", sq_phase_name((enum sq_phase)ph), mn,
-                           sum / (double)rows, mx);
-                }
-            }
-            free(t);
-            sq_h5_result_close(res);
-        }
-    }
-    return sq_par_agree(par, err);
 }

@@ -1,10 +1,9 @@
 /*
- * verify.h - sqcube verify and sqcube info.
+ * verify.h - sqcube verify.
  *
  * verify re-reads a result file and its input (from the recorded source, or regenerated from the
  * recorded spec), recomputes every element and every reduction with its own scalar code (not the
- * OpenMP kernels), and compares. It runs under mpirun with any rank count. info prints a summary
- * of a result file on rank 0.
+ * OpenMP kernels), and compares. It runs under mpirun with any rank count.
  */
 #ifndef SQCUBE_VERIFY_H
 #define SQCUBE_VERIFY_H
@@ -16,8 +15,5 @@
 /* Returns 0 when everything matches, SQ_ERR_MISMATCH (err says the first difference) or another
  * status. Collective. */
 int sq_verify(const sq_options *opt, const sq_par *par, sq_error *err);
-
-/* Collective (only rank 0 reads the file). */
-int sq_info(const sq_options *opt, const sq_par *par, sq_error *err);
 
 #endif

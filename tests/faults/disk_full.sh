@@ -10,7 +10,7 @@
 # Usage: disk_full.sh SQCUBE WORKDIR
 set -euo pipefail
 SQCUBE=$1 WORK=$2
-source "$(dirname "$0")/../mpi/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: disk_full needs root to mount a tmpfs"
     exit 77

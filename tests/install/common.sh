@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # Shared helpers of the installation tests (sourced, not run): failing and skipping with a reason,
 # installing into a prefix, and running the quick-start job with an installed sqcube, its result
-# checked by `sqcube verify` and by the independent checker (tests/mpi/check_output.py).
+# checked by `sqcube verify` and by the independent checker (tests/lib/check_output.py).
 
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-CHECK_OUTPUT="$SRC/tests/mpi/check_output.py"
+CHECK_OUTPUT="$SRC/tests/lib/check_output.py"
 SKIP=77 # the tests' SKIP_RETURN_CODE
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 

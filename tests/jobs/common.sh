@@ -1,21 +1,12 @@
 # Shared helpers for the job-script tests (sourced, not run): skipping with a reason, submitting to
 # the fixture's Slurm and waiting, and checking a result file the way every job test does.
-# Needs: SQCUBE (the binary).
+# Needs: SQCUBE (the binary). PY, LIB, SKIP, fail, skip and sq_mpi come from tests/lib/common.sh.
 
-PY=/usr/bin/python3
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+unset OMPI_MCA_rmaps_base_oversubscribe # the job scripts decide their own placement
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JOBS=$(cd "$HERE/../../jobs" && pwd)
-SKIP=77 # the tests' SKIP_RETURN_CODE
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-skip() {
-    echo "SKIP: $*"
-    exit $SKIP
-}
 
 # need_slurm FIXTURE_DIR: skip (with the fixture's reason) where the fixture cannot run, fail where
 # it should have started but did not, then point the Slurm clients at it.

@@ -57,7 +57,7 @@ grep -q "checkpoint saved in $WORK/long.h5.partial; requeueing job $id" "$WORK/l
 grep -q "(restart 1) .*: resuming from $WORK/long.h5.partial" "$WORK/long.out" ||
     fail "the requeued job did not resume: $(cat "$WORK/long.out")"
 check_result "$WORK/long.h5" 2 1 "$CHUNK"
-"$PY" "$HERE/../mpi/compare_outputs.py" "$WORK/ref.h5" "$WORK/long.h5" >/dev/null ||
+"$PY" "$LIB/compare_outputs.py" "$WORK/ref.h5" "$WORK/long.h5" >/dev/null ||
     fail "the checkpointed and resumed result differs from the uninterrupted one"
 "$PY" - "$WORK/long.h5" <<'PY' || fail "/provenance/runs"
 import sys, h5py

@@ -7,7 +7,7 @@
 # Usage: affinity_doctor.sh SQCUBE WORKDIR
 set -euo pipefail
 SQCUBE=$1 WORK=$2
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 export OMPI_MCA_pml=ob1
 rm -rf "$WORK" && mkdir -p "$WORK"
 HOST=$(hostname)

@@ -4,19 +4,25 @@
 # Usage: agree.sh MATRIXDIR
 set -euo pipefail
 MATRIX=$1
-PY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/../lib/common.sh"
 configs=("$MATRIX"/np*_t*)
 [ "${#configs[@]}" -ge 2 ] || { echo "FAIL: fewer than two configurations in $MATRIX"; exit 1; }
+# Full size: every configuration ran every case. Quick size (run_config.sh): each case ran in
+# two configurations, and those two must agree; no case may be missing everywhere.
 n=0
-for f in "${configs[0]}"/*.h5; do
-    name=$(basename "$f")
+names=$(for c in "${configs[@]}"; do ls "$c"; done | grep '\.h5$' | sort -u)
+for name in $names; do
     files=()
     for c in "${configs[@]}"; do
-        [ -f "$c/$name" ] || { echo "FAIL: $c/$name missing"; exit 1; }
-        files+=("$c/$name")
+        if [ -f "$c/$name" ]; then
+            files+=("$c/$name")
+        elif [ "$SQ_SIZE" = full ]; then
+            echo "FAIL: $c/$name missing"
+            exit 1
+        fi
     done
-    "$PY" "$HERE/compare_outputs.py" "${files[@]}" || { echo "FAIL: $name differs"; exit 1; }
+    [ "${#files[@]}" -ge 2 ] || { echo "FAIL: $name ran in ${#files[@]} configuration(s), expected 2 or more"; exit 1; }
+    "$PY" "$LIB/compare_outputs.py" "${files[@]}" || { echo "FAIL: $name differs"; exit 1; }
     n=$((n + 1))
 done
 [ "$n" -gt 0 ] || { echo "FAIL: no outputs to compare"; exit 1; }
@@ -34,7 +40,7 @@ for c in "${configs[@]}"; do
         s=$s.h5
         [ -e "$s" ] || s=${s%.h5}_c5.h5
         [ -e "$s" ] || { echo "FAIL: no twin for $d"; exit 1; }
-        "$PY" "$HERE/compare_outputs.py" "$s" "$d" >/dev/null || { echo "FAIL: $d differs from $s"; exit 1; }
+        "$PY" "$LIB/compare_outputs.py" "$s" "$d" >/dev/null || { echo "FAIL: $d differs from $s"; exit 1; }
         pairs=$((pairs + 1))
     done
 done

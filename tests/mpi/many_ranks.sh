@@ -11,7 +11,7 @@
 set -euo pipefail
 # shellcheck disable=SC2034 # SQCUBE is what common.sh's sq_mpi runs
 SQCUBE=$1 NP=$2 OUTDIR=$3
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 # ob1 starts many oversubscribed ranks on one node faster than the default transport selection.
 export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
 mkdir -p "$OUTDIR/np$NP" "$OUTDIR/ref"
@@ -66,9 +66,9 @@ for entry in "${CASES[@]}"; do
     sq_mpi 1 1 run $args --output "$ref" --quiet || fail "$name: sqcube run on 1 rank exited $?"
     [ "$(prov "$out" ranks)" = "$NP" ] || fail "$name: provenance ranks is not $NP"
     [ "$(prov "$out" nchunks)" = "$want_chunks" ] || fail "$name: nchunks is not $want_chunks"
-    "$PY" "$HERE/compare_outputs.py" "$ref" "$out" | tail -n 2 ||
+    "$PY" "$LIB/compare_outputs.py" "$ref" "$out" | tail -n 2 ||
         fail "$name: the $NP-rank output differs from the 1-rank output"
-    "$PY" "$HERE/check_output.py" "$out" | tail -n 1 || fail "$name: check_output.py found a difference"
+    "$PY" "$LIB/check_output.py" "$out" | tail -n 1 || fail "$name: check_output.py found a difference"
     if [[ $name == aligned_hints ]]; then
         "$PY" -c 'import sys, h5py
 f = h5py.File(sys.argv[1], "r")

@@ -10,7 +10,7 @@
 # Usage: resume.sh SQCUBE FIXTURES WORKDIR
 set -euo pipefail
 SQCUBE=$1 FIXTURES=$2 WORK=$3
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 export OMPI_MCA_pml=ob1
 rm -rf "$WORK" && mkdir -p "$WORK"
 
@@ -39,9 +39,9 @@ same() {
     local name=$1 ref=$2 out=$3
     [ -f "$out" ] || fail "$name: no final output $out"
     [ ! -e "$out.partial" ] || fail "$name: $out.partial left behind after the resumed run"
-    "$PY" "$HERE/compare_outputs.py" "$ref" "$out" >/dev/null ||
+    "$PY" "$LIB/compare_outputs.py" "$ref" "$out" >/dev/null ||
         fail "$name: the resumed output differs from the uninterrupted one"
-    "$PY" "$HERE/check_output.py" "$out" >/dev/null || fail "$name: check_output.py found a difference"
+    "$PY" "$LIB/check_output.py" "$out" >/dev/null || fail "$name: check_output.py found a difference"
     sq_mpi 2 1 verify "$out" --quiet >/dev/null || fail "$name: sqcube verify failed"
 }
 
@@ -156,8 +156,12 @@ signal_case() {
     echo "ok SIG$sig to the $target: status $st, resumed"
 }
 signal_case USR1 mpirun
-signal_case TERM ranks
-signal_case INT ranks
+if [ "$SQ_SIZE" = full ]; then # quick size: one signal (the handler is the same for all three)
+    signal_case TERM ranks
+    signal_case INT ranks
+else
+    echo "SKIP: SIGTERM and SIGINT to the ranks (quick size; SQCUBE_TEST_SIZE=full runs them)"
+fi
 
 # A rank killed outright (SIGKILL: no chance to checkpoint): the job ends, nothing under the
 # output's name, and --resume redoes what the killed session did and finishes.

@@ -4,7 +4,7 @@
 # Usage: verify_moved_input.sh SQCUBE DATA WORKDIR
 set -euo pipefail
 SQCUBE=$1 DATA=$2 WORK=$3
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK" && mkdir -p "$WORK/moved"
 cp "$DATA/sample.h5" "$WORK/input.h5"
 sq_mpi 2 1 run --input "$WORK/input.h5:/x" --output "$WORK/out.h5" --quiet

@@ -6,7 +6,7 @@
 # Usage: tsan_runs.sh SQCUBE DATA WORKDIR ARCHER_LIB SUPPRESSIONS
 set -euo pipefail
 SQCUBE=$1 DATA=$2 WORK=$3 ARCHER=$4 SUPP=$5
-source "$(dirname "$0")/../mpi/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK" && mkdir -p "$WORK"
 SQ_MPI_ENV=("OMP_TOOL_LIBRARIES=$ARCHER" "ARCHER_OPTIONS=verbose=1"
     "TSAN_OPTIONS=exitcode=66 suppressions=$SUPP")

@@ -6,7 +6,7 @@
 # Usage: valgrind.sh SQCUBE DATA WORKDIR
 set -euo pipefail
 SQCUBE=$1 DATA=$2 WORK=$3
-source "$(dirname "$0")/../mpi/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 SUPP="$(cd "$(dirname "$0")" && pwd)/valgrind.supp"
 command -v valgrind >/dev/null || fail "valgrind is not installed (apt-get install valgrind)"
 rm -rf "$WORK" && mkdir -p "$WORK"
@@ -30,6 +30,6 @@ vg verify_generate verify "$WORK/gen.h5"
 vg run_file run --input "$DATA/sample.h5:/x" --chunk 3 --output "$WORK/file.h5" --quiet
 vg verify_file verify "$WORK/file.h5"
 vg info info "$WORK/gen.h5"
-"$PY" "$HERE/check_output.py" "$WORK/gen.h5" >/dev/null || fail "check_output.py refused gen.h5"
-"$PY" "$HERE/check_output.py" "$WORK/file.h5" >/dev/null || fail "check_output.py refused file.h5"
+"$PY" "$LIB/check_output.py" "$WORK/gen.h5" >/dev/null || fail "check_output.py refused gen.h5"
+"$PY" "$LIB/check_output.py" "$WORK/file.h5" >/dev/null || fail "check_output.py refused file.h5"
 echo "valgrind: 5 runs clean"

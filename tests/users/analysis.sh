@@ -9,16 +9,82 @@
 #   preview   bounded samples: strided 1-D (the sample's statistics equal numpy's over the same
 #             stride), random, N-D, non-finite values
 # Every figure is checked by check_png.py: it decodes, has width*dpi x height*dpi pixels, is not
-# blank.
+# blank. Each case also runs its script's --help examples exactly as printed (the figures they
+# make have the default size docs/analysis.md states) and checks that no text of a figure falls
+# outside it (clipped titles: 2 threads per rank, narrow figures, long input names).
 set -euo pipefail
 SQCUBE=$1 DIR=$2 CASE=$3
 TESTS=$(cd "$(dirname "$0")" && pwd)
-source "$TESTS/../mpi/common.sh"
+source "$TESTS/../lib/common.sh"
 export OMPI_MCA_pml=ob1
 A="$TESTS/../../analysis"
 PNG="$PY $TESTS/check_png.py"
+DOC="$TESTS/../../docs/analysis.md"
 mkdir -p "$DIR"
 cd "$DIR"
+
+# help_examples NAME [PNG]: every line of NAME.py --help's Example(s) section, run exactly as
+# printed (analysis/NAME.py ...) in a directory where out.h5, out/*.h5 and runs.csv are this
+# test's outputs; each must exit 0. PNG, when given, is the figure the examples write without
+# --width/--height/--dpi: it must have the default pixel size docs/analysis.md states for NAME.
+help_examples() {
+    local name=$1 png=${2:-} ex="ex_$1" line n=0 size
+    rm -rf "$ex" && mkdir -p "$ex/out"
+    ln -s "$A" "$ex/analysis"
+    cp r1x2.h5 "$ex/out.h5"
+    cp runs.csv "$ex/"
+    for f in r1x1 r2x1 r3x1 r1x2; do
+        cp "$f.h5" "$ex/out/$f.h5"
+        ln -s "$f.h5" "$ex/out/scale_$f.h5"
+    done
+    $PY "$A/$name.py" --help | sed -n '/^Examples\{0,1\}:$/,/^$/s/^  \(analysis\/.*\)$/\1/p' >"$ex/examples"
+    while IFS= read -r line; do
+        (cd "$ex" && bash -c "$line" >log 2>&1) || fail "$name.py --help's example failed: '$line': $(cat "$ex/log")"
+        n=$((n + 1))
+    done <"$ex/examples"
+    [ "$n" -ge 1 ] || fail "$name.py --help shows no example"
+    if [ -n "$png" ]; then
+        size=$(grep -E "^\| \`$name\.py( --png)?\` \|.*\| [0-9]+ x [0-9]+ \|$" "$DOC" |
+            sed -E 's/.*\| ([0-9]+) x ([0-9]+) \|$/\1 \2/')
+        [[ $size =~ ^[0-9]+\ [0-9]+$ ]] || fail "docs/analysis.md states no default size for $name.py"
+        # shellcheck disable=SC2086 # two numbers: width and height
+        $PNG "$ex/$png" $size
+    fi
+    echo "ok: the $n example(s) of $name.py --help run as printed"
+}
+
+# fits NAME.py ARGS...: runs the script with the figure's titles, axis labels and legend texts
+# checked against the canvas before it is saved: one reaching past the figure's edge (clipped)
+# fails.
+fits() {
+    local name=$1
+    shift
+    $PY - "$A" "$name" "$@" <<'PY'
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+import sqresult
+save = sqresult.save
+def checked(fig, args):
+    fig.tight_layout()
+    fig.canvas.draw()  # lays out legends and labels as the PNG will have them
+    r = fig.canvas.get_renderer()
+    w, h = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    texts = list(fig.texts) + ([fig._suptitle] if fig._suptitle else [])
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        if ax.get_legend():
+            texts += ax.get_legend().get_texts()
+    for t in texts:
+        if not t.get_visible() or not t.get_text():
+            continue
+        b = t.get_window_extent(r)
+        assert b.x0 >= -0.5 and b.x1 <= w + 0.5 and b.y0 >= -0.5 and b.y1 <= h + 0.5, \
+            f"text clipped ({b.x0:.0f}..{b.x1:.0f} of {w:.0f} x {b.y0:.0f}..{b.y1:.0f} of {h:.0f} px): {t.get_text()!r}"
+    return save(fig, args)
+sqresult.save = checked
+sys.exit(importlib.import_module(sys.argv[2]).main(sys.argv[3:]))
+PY
+}
 
 case "$CASE" in
 help)
@@ -90,6 +156,8 @@ PY
         fail "markdown table"
     $PY "$A/summary.py" r1x1.h5 r2x1.h5 r3x1.h5 --png -o summary.png --width 6 --height 3 --dpi 80 >/dev/null
     $PNG summary.png 480 240
+    help_examples summary table.png
+    fits summary r1x1.h5 r2x1.h5 rnan.h5 --png -o summary_fit.png --width 6 >/dev/null
     ;;
 phases)
     $PY "$A/phases.py" r3x1.h5 -o phases.png --width 7 --height 4 --dpi 90 --svg >phases.txt
@@ -97,6 +165,11 @@ phases)
     grep -q "r3x1.h5: 3 ranks, busy time" phases.txt || fail "phases.py: $(cat phases.txt)"
     $PY "$A/phases.py" r1x2.h5 -o phases_1x2.png >/dev/null
     $PNG phases_1x2.png 800 450
+    help_examples phases phases.png
+    # 2 threads per rank: the title carries the overlap note; a narrow figure; a long input name
+    fits phases r1x2.h5 -o phases_fit.png >/dev/null
+    fits phases r1x2.h5 -o phases_fit.png --width 4 >/dev/null
+    fits phases rnan.h5 -o phases_fit.png --width 5 >/dev/null
     ;;
 scaling)
     $PY "$A/scaling.py" r1x1.h5 r2x1.h5 r3x1.h5 r1x2.h5 -o scaling.png --svg >scaling.txt
@@ -107,11 +180,20 @@ scaling)
         fail "baseline: $(cat scaling.txt)"
     $PY "$A/scaling.py" runs.csv -o scaling_csv.png --dpi 50 >/dev/null
     $PNG scaling_csv.png 500 225
+    help_examples scaling scaling.png
+    # an input name of 80 characters is printed whole, and the title that carries it fits
+    long=/data/project/$(printf 'x%.0s' {1..50})/input.h5:/x
+    [ ${#long} -gt 70 ] || fail "test: the long name is ${#long} characters"
+    sed "s|range:300000|$long|" runs.csv >runs_long.csv
+    grep -qF "$long" runs_long.csv || fail "test: runs.csv has no input column to replace"
+    fits scaling runs_long.csv -o scaling_long.png >scaling_long.txt
+    [ "$(grep -cF "$long " scaling_long.txt)" -eq 4 ] || fail "scaling.py cut the input: $(cat scaling_long.txt)"
     ;;
 preview)
     # strided: stride ceil(300000 / 1000) = 300, so elements 0, 300, ..., 299700: 1000 of them
     $PY "$A/preview.py" r2x1.h5 --max-points 1000 -o preview.png >preview.txt
     $PNG preview.png 1000 400
+    help_examples preview preview.png
     $PY - <<'PY'
 import h5py, re, numpy as np
 text = open("preview.txt").read()

@@ -7,7 +7,7 @@
 #          directory stops the run before it starts
 set -euo pipefail
 SQCUBE=$1 OUT=$2 CASE=$3
-source "$(dirname "$0")/../mpi/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 export OMPI_MCA_pml=ob1
 CHECK="$(dirname "$0")/check_export.py"
 mkdir -p "$OUT"

@@ -10,7 +10,7 @@
 #          independent I/O, 1 and 2 threads (the overlapped loop): every rank's work is counted
 set -euo pipefail
 SQCUBE=$1 OUT=$2 CASE=$3
-source "$(dirname "$0")/../mpi/common.sh"
+source "$(dirname "$0")/../lib/common.sh"
 export OMPI_MCA_pml=ob1
 mkdir -p "$OUT"
 rm -f "$OUT"/*.h5 "$OUT"/*.log

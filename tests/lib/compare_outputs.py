@@ -24,115 +24,19 @@ The data are read in blocks of whole rows (bounded memory).  Exit status: 0 all 
 """
 
 import argparse
-import math
 import os
 import sys
 
-try:
-    import numpy as np
-    import h5py
-except ImportError:  # pragma: no cover - environment problem
-    sys.stderr.write("compare_outputs: numpy/h5py missing; run with "
-                     "/usr/bin/python3\n")
-    sys.exit(2)
+from sqresults import (MAX_SHOWN, as_py, attr_type, blocks, fmt,
+                       h5py, np, same_scalar, shape_str, where)
 
 EXIT_OK, EXIT_DIFFER, EXIT_USAGE = 0, 1, 2
-SLICE = 1 << 20
-MAX_SHOWN = 10
 SUMS = ("sum", "sum_sq", "sum_cube")
 EXACT = ("sum_exact", "sum_sq_exact", "sum_cube_exact",
          "sum_closed_form", "sum_sq_closed_form", "sum_cube_closed_form")
 INFO = ("ranks", "threads_per_rank", "schedule", "summation", "chunk",
         "nchunks")
 INPUT_ID = ("input_kind", "generator", "input_file", "input_dataset")
-
-
-def as_py(v):
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "replace")
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    if isinstance(v, np.ndarray) and v.shape == ():
-        return as_py(v[()])
-    return v
-
-
-def attr_type(obj, name):
-    aid = obj.attrs.get_id(name)
-    tid = aid.get_type()
-    if isinstance(tid, h5py.h5t.TypeStringID):
-        return "string"
-    dt = aid.dtype
-    if dt.kind in "iu":
-        return "int%d" % (8 * dt.itemsize)
-    if dt.kind == "f":
-        return "float%d" % (8 * dt.itemsize)
-    return str(dt)
-
-
-def fmt(v):
-    if isinstance(v, float):
-        return repr(v)
-    return repr(v) if isinstance(v, str) else str(v)
-
-
-def same_scalar(a, b):
-    """Equality; floats bitwise (signed zeros differ), NaN == NaN."""
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return bool(np.float64(a).view(np.uint64)
-                    == np.float64(b).view(np.uint64))
-    return a == b
-
-
-def prod(shape):
-    n = 1
-    for v in shape:
-        n *= int(v)
-    return n
-
-
-def shape_str(shape):
-    if len(shape) == 0:
-        return "scalar"
-    return " x ".join(str(int(v)) for v in shape)
-
-
-def blocks(shape, limit=SLICE):
-    """(selection, flat_start, flat_stop) blocks of at most `limit`
-    elements covering `shape` in row-major order (whole rows of the inner
-    dimensions, grouped along the next one out); () reads a small dataset,
-    or a scalar, whole."""
-    n = prod(shape)
-    if n == 0:
-        return
-    if n <= limit:
-        yield (), 0, n
-        return
-    inner, j = 1, len(shape)
-    while j > 0 and inner * shape[j - 1] <= limit:
-        inner *= shape[j - 1]
-        j -= 1
-    rows = int(shape[j - 1])
-    step = max(1, limit // inner)
-    flat = 0
-    for outer in np.ndindex(*shape[:j - 1]):
-        for r in range(0, rows, step):
-            r2 = min(rows, r + step)
-            yield tuple(outer) + (slice(r, r2),), flat, flat + (r2 - r) * inner
-            flat += (r2 - r) * inner
-
-
-def where(i, shape):
-    if len(shape) == 1:
-        return "[%d]" % i
-    if len(shape) == 0:
-        return "[()]"
-    return "[%d] (index %s)" % (i, ", ".join(
-        str(int(v)) for v in np.unravel_index(i, shape)))
 
 
 class Out:

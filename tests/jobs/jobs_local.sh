@@ -6,7 +6,9 @@
 set -euo pipefail
 SQCUBE=$1 WORK=$2
 source "$(dirname "$0")/common.sh"
-JOB="$HERE/../../jobs/local/hybrid.sh"
+# As when this test lived in tests/mpi: mpirun may oversubscribe (the verify runs on 2 ranks).
+export OMPI_MCA_rmaps_base_oversubscribe=1
+JOB="$JOBS/local/hybrid.sh"
 rm -rf "$WORK" && mkdir -p "$WORK"
 for rt in "1 1" "2 1" "$(($(nproc) + 1)) 2"; do
     read -r r t <<<"$rt"
@@ -20,18 +22,20 @@ for rt in "1 1" "2 1" "$(($(nproc) + 1)) 2"; do
     echo "ok hybrid.sh $r x $t: $got"
 done
 # A SIGTERM to the script checkpoints (the ranks get SIGUSR1) and exits 4; --resume finishes it.
+# Small chunks (31250 of them, several seconds) keep the run going long after its .partial file
+# appears (a run with large chunks can end within the half second this test waits).
 out="$WORK/stopped.h5"
-SQCUBE=$SQCUBE bash "$JOB" 2 1 "$out" --generate uniform:2e7 --chunk 32K --quiet >"$WORK/log" 2>&1 &
+SQCUBE=$SQCUBE bash "$JOB" 2 1 "$out" --generate uniform:2e6 --chunk 64 --quiet >"$WORK/log" 2>&1 &
 job=$!
 for _ in $(seq 100); do [ -f "$out.partial" ] && break; sleep 0.1; done
 sleep 0.5
-kill -TERM "$job"
+kill -TERM "$job" 2>/dev/null || fail "hybrid.sh ended before the SIGTERM (a run faster than this test expects): $(cat "$WORK/log")"
 st=0
 wait "$job" || st=$?
 [ "$st" -eq 4 ] || fail "hybrid.sh after SIGTERM exited $st, expected 4: $(cat "$WORK/log")"
 grep -q "sqcube: stopped: SIGUSR1: " "$WORK/log" || fail "hybrid.sh after SIGTERM: $(cat "$WORK/log")"
 [ -f "$out.partial" ] && [ ! -e "$out" ] || fail "hybrid.sh after SIGTERM: expected only $out.partial"
-SQCUBE=$SQCUBE bash "$JOB" 1 2 "$out" --generate uniform:2e7 --chunk 32K --quiet --resume \
+SQCUBE=$SQCUBE bash "$JOB" 1 2 "$out" --generate uniform:2e6 --chunk 64 --quiet --resume \
     >"$WORK/log" 2>&1 || fail "hybrid.sh --resume exited $?: $(cat "$WORK/log")"
 sq_mpi 2 1 verify "$out" --quiet >/dev/null || fail "verify of the resumed $out failed"
 echo "ok hybrid.sh: SIGTERM checkpoints (status 4), --resume finishes and verifies"

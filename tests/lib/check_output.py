@@ -26,19 +26,12 @@ import os
 import re
 import sys
 
-try:
-    import numpy as np
-    import h5py
-except ImportError:  # pragma: no cover - environment problem
-    sys.stderr.write("check_output: numpy/h5py missing; run with "
-                     "/usr/bin/python3\n")
-    sys.exit(2)
+from sqresults import (MAX_SHOWN, attr_kind, blocks, fmt, np,
+                       h5py, prod, same_bits, shape_str, where)
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 
 PROG = "check_output"
-SLICE = 1 << 20                 # elements per slice (bounded memory)
-MAX_SHOWN = 10                  # differing elements printed per dataset
 PHASES = ("read", "compute", "reduce", "write", "total")
 
 # int64 output: every x^3 must fit in int64.
@@ -106,37 +99,9 @@ class Report:
         return not self._group_problems
 
 
-def fmt(v):
-    """Readable value: repr for floats (round-trips), str otherwise."""
-    if isinstance(v, (float, np.floating)):
-        return repr(float(v))
-    if isinstance(v, np.integer):
-        return str(int(v))
-    return repr(v) if isinstance(v, str) else str(v)
-
-
 # --------------------------------------------------------------------------
 # HDF5 attribute helpers
 # --------------------------------------------------------------------------
-def attr_kind(obj, name):
-    """Describe an attribute: ('int64'|'float64'|'vlen-utf8'|other, shape)."""
-    aid = obj.attrs.get_id(name)
-    shape = aid.shape
-    tid = aid.get_type()
-    if isinstance(tid, h5py.h5t.TypeStringID):
-        if tid.is_variable_str():
-            cset = tid.get_cset()
-            return ("vlen-utf8" if cset == h5py.h5t.CSET_UTF8
-                    else "vlen-ascii"), shape
-        return "fixed-string", shape
-    dt = aid.dtype
-    if dt.kind == "i" and dt.itemsize == 8:
-        return "int64", shape
-    if dt.kind == "f" and dt.itemsize == 8:
-        return "float64", shape
-    return str(dt), shape
-
-
 def get_attr(rep, obj, where, name, want, scalar=True):
     """Fetch attribute `name`, checking its HDF5 type; None if unusable."""
     if name not in obj.attrs:
@@ -178,51 +143,6 @@ def parse_float(text):
         return float(text)
     except ValueError:
         return float.fromhex(text)
-
-
-def prod(shape):
-    n = 1
-    for v in shape:
-        n *= int(v)
-    return n
-
-
-def shape_str(shape):
-    """The /provenance input_shape text: "scalar", "1000", "7 x 13"."""
-    if len(shape) == 0:
-        return "scalar"
-    return " x ".join(str(int(v)) for v in shape)
-
-
-def blocks(shape, limit=SLICE):
-    """Cover an array of `shape` in row-major order with blocks of at most
-    `limit` elements, each a contiguous run of the flattened order.
-
-    Yields (selection, flat_start, flat_stop); the selection reads the block
-    from an h5py dataset of that shape ( () reads a small dataset whole,
-    scalars included).  Blocks are whole rows of the innermost dimensions
-    that fit in `limit`, grouped along the next dimension out, so each one
-    except a remainder holds more than limit/2 elements.
-    """
-    n = prod(shape)
-    if n == 0:
-        return
-    if n <= limit:
-        yield (), 0, n
-        return
-    inner, j = 1, len(shape)
-    while j > 0 and inner * shape[j - 1] <= limit:
-        inner *= shape[j - 1]
-        j -= 1
-    # prod(shape[j:]) = inner <= limit < prod(shape[j-1:]), so j >= 1
-    rows = int(shape[j - 1])
-    step = max(1, limit // inner)
-    flat = 0
-    for outer in np.ndindex(*shape[:j - 1]):
-        for r in range(0, rows, step):
-            r2 = min(rows, r + step)
-            yield tuple(outer) + (slice(r, r2),), flat, flat + (r2 - r) * inner
-            flat += (r2 - r) * inner
 
 
 def parse_generator(spec):
@@ -574,10 +494,6 @@ class ExactFloatSum:
         return not (self.nan or self.pinf or self.ninf) and self.total == 0
 
 
-def same_bits(a, b):
-    return (np.float64(a).view(np.uint64) == np.float64(b).view(np.uint64))
-
-
 def zero_aware_min(num):
     """min of non-NaN float64 values with -0.0 < +0.0."""
     v = float(num.min())
@@ -616,13 +532,7 @@ class Mismatches:
             self.shown.append((offset + k, expected[k], actual[k]))
 
     def where(self, i):
-        """[flat] for 1-D, [flat] (i, j, ...) otherwise."""
-        if self.shape is None or len(self.shape) == 1:
-            return "[%d]" % i
-        if len(self.shape) == 0:
-            return "[()]"
-        return "[%d] (index %s)" % (i, ", ".join(
-            str(int(v)) for v in np.unravel_index(i, self.shape)))
+        return where(i, self.shape)
 
     def report(self, rep, note=""):
         if not self.count:

@@ -1,0 +1,50 @@
+/*
+ * affinity_cmd.c - thread placement over the job: every rank's rows collected and gathered to rank
+ * 0, which prints the table and the check (sqcube affinity, --report-affinity); the same rows go
+ * to /provenance/affinity. The pure formatting and checking is affinity.c's.
+ */
+#include "affinity_cmd.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* This rank's rows: one per OpenMP thread. Returns the count, or -1 with err filled. */
+int sq_placement_collect(const sq_par *par, sq_affinity_row **rows, sq_error *err) {
+    const int max = omp_get_max_threads();
+    *rows = calloc((size_t)max, sizeof **rows);
+    const int n = *rows ? sq_affinity_collect(par->rank, *rows, max) : -1;
+    if (n < 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot collect the thread placement of rank %d (%d threads)",
+                par->rank, max);
+    return n;
+}
+
+/* Gathers every rank's rows to rank 0, which prints the table and the check. Collective. */
+void sq_placement_report(const sq_par *par, const sq_affinity_row *rows, int n, FILE *out) {
+    void *all = NULL;
+    int total = 0;
+    if (sq_par_gather_records(par, rows, n, sizeof *rows, &all, &total) != 0) {
+        if (par->rank == 0)
+            fprintf(out, "affinity: cannot gather %d ranks' rows on rank 0 (out of memory)\n",
+                    par->size);
+        return;
+    }
+    if (par->rank == 0) {
+        char msg[1024];
+        sq_affinity_print(out, all, total);
+        const int v = sq_affinity_check(all, total, msg, sizeof msg);
+        fprintf(out, "placement: %s: %s\n", sq_affinity_verdict_name(v), msg);
+        fflush(out);
+    }
+    free(all);
+}
+
+int sq_affinity_command(const sq_par *par, sq_error *err) {
+    sq_affinity_row *rows = NULL;
+    const int n = sq_placement_collect(par, &rows, err);
+    if (sq_par_agree(par, err) == SQ_OK)
+        sq_placement_report(par, rows, n, stdout);
+    free(rows);
+    return err->status;
+}
