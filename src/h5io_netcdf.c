@@ -375,8 +375,11 @@ static void name_dims(const nc_source *src, const sq_shape *shape, nc_dim *dims)
         d->path[0] = '\0';
         d->is_variable = 0;
         snprintf(d->name, sizeof d->name, "%s%d", SQ_NC_DIM_PREFIX, k);
-        while (name_taken(dims, k, d->name) && strlen(d->name) + 2 < sizeof d->name)
-            strcat(d->name, "_");
+        size_t len = strlen(d->name);
+        while (name_taken(dims, k, d->name) && len + 2 < sizeof d->name) {
+            d->name[len++] = '_';
+            d->name[len] = '\0';
+        }
     }
 }
 
@@ -487,10 +490,7 @@ int sq_h5__nc_history(hid_t file, const char *end_time_utc, const char *command_
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     char date[64] = "";
-    if (sscanf(end_time_utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
+    if (strptime(end_time_utc, "%Y-%m-%dT%H:%M:%S", &tm) != NULL) {
         const time_t t = timegm(&tm);
         struct tm utc;
         if (gmtime_r(&t, &utc) != NULL)
