@@ -198,6 +198,10 @@ def main(argv=None):
 
     name = args.dataset.strip("/").rsplit("/", 1)[-1]
     label = sqresult.axis_label(name, var)
+    # Long labels wrap to their panel (about 13 characters of 10-point text an inch): along the
+    # height for a colour bar or y axis, along a third of the width for the histogram's x axis.
+    tall = max(12, int(0.7 * args.height * 13))
+    wide = max(12, int(0.33 * args.width * 13))
     fig, panels = sqresult.figure(args, 1, 2)
     ax_v, ax_h = panels[0]
     if axes:
@@ -206,7 +210,7 @@ def main(argv=None):
         print(f"map: x {xlab}, y {ylab}, colour {label}; {', '.join(where) or 'one slice'}")
         mesh = ax_v.pcolormesh(lon, lat, np.ma.masked_invalid(grid.astype(float)),
                                shading="nearest", cmap="viridis")
-        fig.colorbar(mesh, ax=ax_v, label=textwrap.fill(label, 36))
+        fig.colorbar(mesh, ax=ax_v, label=textwrap.fill(label, tall))
         ax_v.set_xlabel(xlab)
         ax_v.set_ylabel(ylab)
     else:
@@ -219,7 +223,7 @@ def main(argv=None):
                         else "element index (row-major"
                         + (f" over {', '.join(x['name'] for x in dims)})" if len(dims) > 1
                            else ")"))
-        ax_v.set_ylabel(textwrap.fill(label, 36))
+        ax_v.set_ylabel(textwrap.fill(label, tall))
         print(f"axes: x {ax_v.get_xlabel()}, y {label}".replace("\n", " "))
     if len(fv):
         ax_h.hist(fv, bins=args.bins, color="#55a868", log=args.log)
@@ -227,7 +231,7 @@ def main(argv=None):
         for ax in (ax_v, ax_h):
             ax.text(0.5, 0.5, "no finite values" if n else "no elements", ha="center",
                     va="center", transform=ax.transAxes)
-    ax_h.set_xlabel(textwrap.fill(label, 60))
+    ax_h.set_xlabel(textwrap.fill(label, wide))
     ax_h.set_ylabel("count in the sample")
     for ax in (ax_v, ax_h) if not axes else (ax_h,):
         ax.grid(alpha=0.3)

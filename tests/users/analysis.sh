@@ -103,7 +103,7 @@ help)
     echo "ok: --help of every script"
     ;;
 outputs)
-    rm -f ./*.h5 ./*.json runs.csv ./*.png ./*.svg
+    rm -f ./*.h5 ./*.nc ./*.json runs.csv ./*.png ./*.svg
     for cfg in 1x1 2x1 3x1 1x2; do
         sq_mpi "${cfg%x*}" "${cfg#*x}" run --generate range:300000 --chunk 10000 \
             --output "r$cfg.h5" --summary-json "r$cfg.json" --log-csv runs.csv --quiet
@@ -240,11 +240,11 @@ PY
     $PY "$A/preview.py" r3x1.h5 --dataset square --sample random --max-points 5000 --log \
         -o preview_random.png --svg >preview_random.txt
     $PNG preview_random.png 1000 400 --svg
-    k=$(sed -E 's/.*sampled ([0-9]+) elements.*/\1/' preview_random.txt)
+    k=$(head -1 preview_random.txt | sed -E 's/.*sampled ([0-9]+) elements.*/\1/')
     [ "$k" -ge 1 ] && [ "$k" -le 5000 ] || fail "random sample of $k elements (cap 5000)"
     $PY "$A/preview.py" r2d.h5 --max-points 200 -o preview_2d.png --width 5 --height 5 >preview_2d.txt
     $PNG preview_2d.png 500 500
-    k=$(sed -E 's/.*sampled ([0-9]+) elements.*/\1/' preview_2d.txt)
+    k=$(head -1 preview_2d.txt | sed -E 's/.*sampled ([0-9]+) elements.*/\1/')
     [ "$k" -ge 1 ] && [ "$k" -le 200 ] || fail "2-D sample of $k elements (cap 200)"
     $PY "$A/preview.py" rnan.h5 --max-points 1e6 -o preview_nan.png >preview_nan.txt
     $PNG preview_nan.png 1000 400
