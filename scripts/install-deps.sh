@@ -29,7 +29,8 @@ TEST_PACKAGES=(
     slurm-wlm munge libpmix-dev # slurmctld, slurmd, sbatch/srun; authentication; srun --mpi=pmix
     iproute2 util-linux         # ip netns; nsenter, unshare
     tcl8.6                      # Environment Modules' modulecmd.tcl (install_envmodules)
-    python3-xarray python3-h5netcdf python3-netcdf4 # netCDF view of results (tests/mpi/netcdf*)
+    strace                      # the --sync test (tests/mpi/run_options.sh sync) counts fsync calls
+    python3-xarray python3-h5netcdf python3-netcdf4 # netCDF view (tests/mpi/netcdf.sh, analysis.sh)
     netcdf-bin nco cdo udunits-bin                  # ncdump, ncks, cdo sinfon, udunits2 on results
 )
 # Where environment-modules is installed, it serves the test itself, and lmod would replace it.

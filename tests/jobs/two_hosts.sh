@@ -2,7 +2,7 @@
 # sqcube across two hosts: two network + UTS namespaces (host names sqth1, sqth2) joined by a veth
 # pair (scripts/netns_hosts.sh), one rank on each host, both writing one file collectively over
 # TCP. The file must pass `sqcube verify` (run across the two hosts as well) and record 2 ranks and
-# both host names in /provenance. Root only: skips with the reason where namespaces cannot be made.
+# both host names in /provenance, and the independent checker (check_output.py) must accept it. Root only: skips with the reason where namespaces cannot be made.
 # The namespaces are removed on every exit.
 # Usage: two_hosts.sh SQCUBE WORKDIR
 set -euo pipefail
@@ -32,6 +32,7 @@ in_host 1 "${MPI[@]}" "$SQCUBE" run --generate uniform:300007 --chunk 10000 --io
 [ -f "$out" ] && [ ! -e "$out.partial" ] || fail "no $out (or a .partial left next to it)"
 in_host 1 "${MPI[@]}" "$SQCUBE" verify "$out" --quiet >/dev/null || fail "sqcube verify across both hosts rejects $out"
 "$SQCUBE" verify "$out" --quiet >/dev/null || fail "sqcube verify (one rank, this host) rejects $out"
+"$PY" "$LIB/check_output.py" "$out" >/dev/null || fail "check_output.py rejects $out"
 "$PY" - "$out" "$H1" "$H2" <<'PY' || fail "/provenance of $out does not show the two-host run"
 import sys
 import h5py
@@ -47,6 +48,23 @@ with h5py.File(path, "r") as f:
     print(f"ok {path}: verified; hosts {p['hosts']}, {p['ranks']} ranks x {p['threads_per_rank']} "
           f"threads, writes {p['io_write_actual']}")
 PY
+
+# The transport across hosts: the harness's own `--mca pml ob1` is kept, and without it sqcube
+# chooses nothing (the ranks span two hosts); the results are the same bits.
+[ "$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["mpi_transport"])' "$out")" = \
+    "as configured: OMPI_MCA_pml=ob1" ] || fail "two hosts, --mca pml ob1: transport not kept"
+MPI_FREE=()
+for ((i = 0; i < ${#MPI[@]}; ++i)); do
+    if [ "${MPI[i]}" = --mca ] && [ "${MPI[i + 1]}" = pml ]; then i=$((i + 2)); continue; fi
+    MPI_FREE+=("${MPI[i]}")
+done
+in_host 1 "${MPI_FREE[@]}" "$SQCUBE" run --generate uniform:300007 --chunk 10000 --io collective \
+    --output "$WORK/free.h5" --quiet || fail "sqcube run across $H1 and $H2 without a pml failed"
+got=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["mpi_transport"])' "$WORK/free.h5")
+[ "$got" = "as configured: the 2 ranks span more than one host (1 on this one)" ] ||
+    fail "two hosts, no pml set: mpi_transport '$got'"
+"$PY" "$LIB/compare_outputs.py" "$out" "$WORK/free.h5" >/dev/null || fail "two hosts: results differ with and without a pml"
+echo "ok transport across two hosts: left alone ($got)"
 
 # sqcube affinity across the hosts: a row for each rank's 2 threads, rank 0 on one host and rank 1
 # on the other, and the same rows in the output's /provenance/affinity.
