@@ -160,7 +160,9 @@ else
 fi
 
 # A rank killed outright (SIGKILL: no chance to checkpoint): the job ends, nothing under the
-# output's name, and --resume redoes what the killed session did and finishes.
+# output's name, and --resume takes over the chunks the killed session flagged (their records
+# hold their reductions), redoes the rest, and finishes. tests/mpi/kill_anywhere.sh kills at
+# random moments and bounds what is redone.
 out="$WORK/killed.h5"
 sq_mpi 2 1 run $LONG --output "$out" --quiet >"$WORK/killed.log" 2>&1 &
 job=$!
@@ -175,6 +177,10 @@ wait "$job" || st=$?
 expect_status 0 "$WORK/killed.resume" sq_mpi 2 1 run $LONG --output "$out" --resume --quiet
 same killed "$WORK/ref_long.h5" "$out"
 runs=$(runs_of "$out")
-[[ $runs == "1:killed:0 2:complete:"* ]] || fail "killed run: /provenance/runs is '$runs'"
+[[ $runs =~ ^1:killed:([0-9]+)\ 2:complete:([0-9]+)$ ]] || fail "killed run: /provenance/runs is '$runs'"
+[ "${BASH_REMATCH[1]}" -gt 0 ] || fail "killed run: no chunk of the killed session was taken over ($runs)"
+[ $((BASH_REMATCH[1] + BASH_REMATCH[2])) -eq 1221 ] || fail "killed run: $runs does not add up to 1221 chunks"
+taken=$("$PY" -c 'import sys, h5py; print(list(h5py.File(sys.argv[1])["provenance/runs/2"].attrs["chunks_taken_over"]))' "$out")
+[ "$taken" = "[${BASH_REMATCH[1]}]" ] || fail "killed run: session 2 says it took over $taken, session 1 did ${BASH_REMATCH[1]}"
 echo "ok a rank killed with SIGKILL (job status $st): resumed, $runs"
 echo "resume: all checks passed"
