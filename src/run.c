@@ -231,6 +231,8 @@ static int open_files(const sq_options *opt, const sq_par *par, run_state *s, in
         .sync = opt->sync,
         .nchunks = job->plan.nchunks,
         .ckpt_settings = job->ckpt_settings,
+        .source = s->in,
+        .generator = job->gen_text,
     };
     if (job->resume.resumed ? resume_partial(opt, par, s, &wset, err)
                             : create_partial(opt, par, s, &wset, err))
