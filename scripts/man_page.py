@@ -76,8 +76,9 @@ def page(sqcube, version):
                    "are bit-identical on any number of ranks and threads."),
               ".PP",
               roff("sqcube is an MPI program: start it with mpirun -np RANKS or srun; each rank "
-                   "runs OMP_NUM_THREADS OpenMP threads. A single process (sqcube info out.h5) "
-                   "needs no launcher."),
+                   "runs OMP_NUM_THREADS OpenMP threads. Give each thread a core: bind the ranks "
+                   "and set OMP_NUM_THREADS to the cores of each rank (EXAMPLES). A single "
+                   "process (sqcube info out.h5) needs no launcher."),
               ".SH COMMANDS"]
     for c in COMMANDS:
         parts += [".TP", f"\\fB{c}\\fR", roff(helps[c][1])]
@@ -129,13 +130,21 @@ def page(sqcube, version):
         ".TP", "\\fBSQCUBE_MAX_TRANSFER=\\fIBYTES\\fR",
         roff("lower the most one HDF5 read or write call moves (default 1 GiB): a count as "
              "--chunk takes it (80, 64K, 1M), from 8 to 1G; another value is a usage error."),
+        ".TP", "\\fBSQCUBE_TRANSPORT=keep\\fR",
+        roff("do not choose Open MPI's pml ob1 when every rank is on one host and nobody chose a "
+             "transport."),
+        ".TP", "\\fBSQCUBE_WAIT_POLICY=keep\\fR",
+        roff("do not re-execute with OMP_WAIT_POLICY=passive when a host's threads may "
+             "outnumber its CPUs."),
         ".SH EXAMPLES",
         ".nf",
-        roff("OMP_NUM_THREADS=2 mpirun -np 4 sqcube run --generate range:1e8 --output big.h5"),
-        roff("mpirun -np 4 sqcube run --input data.h5:/x --output out.h5 --log-csv runs.csv"),
-        roff("mpirun -np 2 sqcube verify big.h5"),
+        roff("OMP_NUM_THREADS=2 mpirun -np 4 --map-by slot:PE=2 --bind-to core -x OMP_NUM_THREADS \\"),
+        roff("    sqcube run --generate range:1e8 --output big.h5"),
+        roff("mpirun -np 4 --bind-to core -x OMP_NUM_THREADS=1 \\"),
+        roff("    sqcube run --input data.h5:/x --output out.h5 --log-csv runs.csv"),
+        roff("mpirun -np 2 --bind-to core -x OMP_NUM_THREADS=1 sqcube verify big.h5"),
         roff("srun --mpi=pmix --cpu-bind=cores sqcube doctor --generate range:1e12 --output /scratch/out.h5"),
-        roff("srun --mpi=pmix sqcube run --generate range:1e12 --output /scratch/out.h5 --resume"),
+        roff("srun --mpi=pmix --cpu-bind=cores sqcube run --generate range:1e12 --output /scratch/out.h5 --resume"),
         roff("sqcube info big.h5"),
         ".fi",
         ".SH SEE ALSO",

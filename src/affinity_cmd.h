@@ -15,8 +15,10 @@
  * -1 with err filled. Not collective. */
 int sq_placement_collect(const sq_par *par, sq_affinity_row **rows, sq_error *err);
 
-/* Gathers every rank's rows to rank 0, which prints the table and the check to out. Collective. */
-void sq_placement_report(const sq_par *par, const sq_affinity_row *rows, int n, FILE *out);
+/* Gathers every rank's rows to rank 0, which prints the table and the check to out (table: 1)
+ * and the one-line oversubscription warning on stderr (warn: 1). Collective. */
+void sq_placement_report(const sq_par *par, const sq_affinity_row *rows, int n, FILE *out,
+                         int table, int warn);
 
 /* sqcube affinity. Collective; returns the agreed status. */
 int sq_affinity_command(const sq_par *par, sq_error *err);

@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "meter.h"
 #include "sqcube_buildinfo.h"
+#include "startup.h"
 
 /* Checks that output can be created beside its final name and is not the input. */
 static int check_output(const sq_options *opt, const sq_job *job, sq_error *err) {
@@ -224,6 +225,8 @@ void sq_job_provenance(const sq_options *opt, const sq_job *job, const sq_par *p
     sq_par_library(p->mpi_library, sizeof p->mpi_library);
     snprintf(p->mpi_thread_level, sizeof p->mpi_thread_level, "%s",
              sq_par_thread_level_name(par->thread_level));
+    snprintf(p->mpi_transport, sizeof p->mpi_transport, "%s", sq_startup_get()->transport);
+    snprintf(p->omp_wait_policy, sizeof p->omp_wait_policy, "%s", sq_startup_get()->wait_policy);
     sq_h5_version(p->hdf5_version, sizeof p->hdf5_version);
     join_command_line(argc, argv, p->command_line, sizeof p->command_line);
     snprintf(p->schedule, sizeof p->schedule, "%s", sq_schedule_name(opt->schedule));

@@ -14,6 +14,7 @@
 #include "parallel.h"
 #include "run.h"
 #include "sqcube_buildinfo.h"
+#include "startup.h"
 #include "verify.h"
 
 int main(int argc, char **argv) {
@@ -22,7 +23,9 @@ int main(int argc, char **argv) {
     sq_options opt;
     sq_error_clear(&err);
 
-    /* Phase: setup. Without MPI there is nobody to agree with: report and stop. */
+    /* Phase: setup. Before MPI starts: the transport and the OpenMP wait policy (may re-execute
+     * the process). Without MPI there is nobody to agree with: report and stop. */
+    sq_startup_prepare(argc, argv);
     if (sq_par_init(&argc, &argv, &par, &err) != SQ_OK && par.size == 0) {
         sq_error_print(&err);
         sq_par_finalize();

@@ -109,11 +109,13 @@ static const opt_spec option_table[] = {
      "FILE.partial the run starts from the beginning, so a batch script can always pass it. The "
      "final file equals an uninterrupted run's."},
     {OPT_QUIET, "quiet", 'q', NULL, FOR_RUN | FOR_VERIFY, NULL,
-     "Print nothing but errors (and, for verify, the verdict)."},
+     "Print nothing but errors (and, for verify, the verdict): no settings, progress, summary, or "
+     "warning that the threads of a host outnumber its CPUs. An explicit --report-affinity still "
+     "prints."},
     {OPT_REPORT_AFFINITY, "report-affinity", 0, NULL, FOR_RUN, NULL,
      "Print, before the run, where every thread of every rank runs (host, CPU, affinity mask) "
-     "and the placement check of 'sqcube affinity'. Every run records the same table in "
-     "/provenance/affinity."},
+     "and the placement check of 'sqcube affinity', also under --quiet. Every run records the "
+     "same table in /provenance/affinity."},
     {OPT_PROGRESS, "progress", 0, "auto|bar|lines|off", FOR_RUN, "auto",
      "Progress on rank 0's stderr, counted over all ranks: bar (redrawn in place a few times a "
      "second: elements done, percent, current GB/s, elapsed, ETA), lines (the same as a plain line "
@@ -564,8 +566,11 @@ void sq_options_print_help(FILE *out, sq_command command) {
             fprintf(out, "  %s\n", command_table[c].name);
             print_wrapped(out, command_table[c].summary, 6);
         }
-        fprintf(out, "\nLaunch under MPI, e.g.: OMP_NUM_THREADS=2 mpirun -np 2 sqcube run "
-                     "--generate range:1e8 --output big.h5\n");
+        fprintf(out, "\nLaunch under MPI with a core for each thread, e.g. 2 ranks x 1 thread or 1 "
+                     "rank x 2 threads:\n  mpirun -np 2 --bind-to core sqcube run --generate "
+                     "range:1e8 --output big.h5\n  OMP_NUM_THREADS=2 mpirun -np 1 --map-by "
+                     "slot:PE=2 --bind-to core -x OMP_NUM_THREADS \\\n      sqcube run --generate "
+                     "range:1e8 --output big.h5\n");
         fprintf(out, "Exit status: 0 success, 1 run-time failure, 2 usage error, 3 verification "
                      "mismatch,\n4 stopped on a signal with a checkpoint saved (run again with "
                      "--resume).\nDocumentation: man sqcube, README.md, docs/cli.md, "

@@ -252,6 +252,14 @@ void sq_par_library(char *buf, size_t len) {
     snprintf(buf, len, "%s", text);
 }
 
+int sq_par_is_open_mpi(void) {
+#ifdef OPEN_MPI
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 void sq_par_barrier(const sq_par *par) {
     CHECK_MPI(MPI_Barrier(par->comm->mpi));
 }

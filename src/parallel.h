@@ -75,6 +75,9 @@ void sq_par_hosts(const sq_par *par, char *buf, size_t len);
 
 /* The MPI library's version string (first line) and the thread level's name. */
 void sq_par_library(char *buf, size_t len);
+/* 1 when sqcube was built against Open MPI (its mpi.h defines OPEN_MPI), else 0. Known at build
+ * time, so it may be called before sq_par_init (startup.c chooses Open MPI's transport then). */
+int sq_par_is_open_mpi(void);
 const char *sq_par_thread_level_name(int level);
 
 void sq_par_barrier(const sq_par *par);

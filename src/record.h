@@ -46,6 +46,8 @@ typedef struct sq_provenance {
     char build_type[32];
     char mpi_library[256];
     char mpi_thread_level[32];
+    char mpi_transport[256];   /* Open MPI's pml as chosen by sqcube, or "as configured: why" */
+    char omp_wait_policy[256]; /* "passive, set by sqcube: why", "as configured: ...", "default" */
     char hdf5_version[32];
     char command_line[4096];
     char schedule[16];

@@ -148,8 +148,10 @@ static int place(const sq_options *opt, const sq_par *par, run_state *s, int64_t
     if (sq_par_agree(par, err))
         return err->status;
     *offset = sq_par_exscan_i64(par, s->naffinity, total);
-    if (opt->report_affinity && !opt->quiet)
-        sq_placement_report(par, s->affinity, s->naffinity, stdout);
+    /* An explicit --report-affinity prints even under --quiet; the warning does not. */
+    if (opt->report_affinity || !opt->quiet)
+        sq_placement_report(par, s->affinity, s->naffinity, stdout, opt->report_affinity,
+                            !opt->quiet);
     return SQ_OK;
 }
 

@@ -92,6 +92,8 @@ int64_t sq_output_bytes(int64_t n, int64_t nchunks);
     X(build_type)                                                                                  \
     X(mpi_library)                                                                                 \
     X(mpi_thread_level)                                                                            \
+    X(mpi_transport)                                                                               \
+    X(omp_wait_policy)                                                                             \
     X(hdf5_version)                                                                                \
     X(command_line)                                                                                \
     X(schedule)                                                                                    \

@@ -48,6 +48,23 @@ with h5py.File(path, "r") as f:
           f"threads, writes {p['io_write_actual']}")
 PY
 
+# The transport across hosts: the harness's own `--mca pml ob1` is kept, and without it sqcube
+# chooses nothing (the ranks span two hosts); the results are the same bits.
+[ "$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["mpi_transport"])' "$out")" = \
+    "as configured: OMPI_MCA_pml=ob1" ] || fail "two hosts, --mca pml ob1: transport not kept"
+MPI_FREE=()
+for ((i = 0; i < ${#MPI[@]}; ++i)); do
+    if [ "${MPI[i]}" = --mca ] && [ "${MPI[i + 1]}" = pml ]; then i=$((i + 2)); continue; fi
+    MPI_FREE+=("${MPI[i]}")
+done
+in_host 1 "${MPI_FREE[@]}" "$SQCUBE" run --generate uniform:300007 --chunk 10000 --io collective \
+    --output "$WORK/free.h5" --quiet || fail "sqcube run across $H1 and $H2 without a pml failed"
+got=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["mpi_transport"])' "$WORK/free.h5")
+[ "$got" = "as configured: the 2 ranks span more than one host (1 on this one)" ] ||
+    fail "two hosts, no pml set: mpi_transport '$got'"
+"$PY" "$LIB/compare_outputs.py" "$out" "$WORK/free.h5" >/dev/null || fail "two hosts: results differ with and without a pml"
+echo "ok transport across two hosts: left alone ($got)"
+
 # sqcube affinity across the hosts: a row for each rank's 2 threads, rank 0 on one host and rank 1
 # on the other, and the same rows in the output's /provenance/affinity.
 in_host 1 "${MPI[@]}" "$SQCUBE" affinity >"$WORK/affinity" || fail "sqcube affinity across $H1 and $H2 failed"
