@@ -29,6 +29,7 @@ TEST_PACKAGES=(
     slurm-wlm munge libpmix-dev # slurmctld, slurmd, sbatch/srun; authentication; srun --mpi=pmix
     iproute2 util-linux         # ip netns; nsenter, unshare
     tcl8.6                      # Environment Modules' modulecmd.tcl (install_envmodules)
+    strace                      # the --sync test (tests/mpi/run_options.sh sync) counts fsync calls
 )
 # Where environment-modules is installed, it serves the test itself, and lmod would replace it.
 if ! dpkg-query -W -f='${Status}' environment-modules 2>/dev/null | grep -q "install ok installed"; then

@@ -2,12 +2,15 @@
  * checkpoint.h - what makes a partial output resumable: the settings a resumed run must share with
  * the run that wrote the checkpoint, and the record of the runs ("sessions") that wrote it.
  *
- * A run writes into OUTPUT.partial. Every chunk it finishes is flagged in /checkpoint/done with the
- * run's session number, right after the chunk's data. A session that stops cleanly (a signal: see
- * stop.h) records its merged reductions in /checkpoint/sessions/<number>; a session killed outright
- * records nothing, so on resume its chunks simply count as not done. A resumed run therefore skips
- * exactly the chunks of recorded sessions and starts its reductions from their merged record: the
- * final file equals an uninterrupted run's, on any number of ranks and threads.
+ * A run writes into OUTPUT.partial. Every chunk it finishes gets its reductions recorded in
+ * /checkpoint/records (chunkrec.h) and is then flagged in /checkpoint/done with the run's session
+ * number, both right after the chunk's data. A session that stops cleanly (a signal: see stop.h)
+ * also records its line of history in /checkpoint/sessions/<number>; a session killed outright
+ * leaves only its flagged chunks. A resumed run takes over every flagged chunk whose record reads
+ * back, of every earlier session, killed ones included (with --compress only those of sessions that
+ * stopped cleanly: the chunk index of a compressed dataset is only on disk after a clean close),
+ * starts its reductions from their merged records, and redoes the rest: the final file equals an
+ * uninterrupted run's, on any number of ranks and threads.
  * Pure: no MPI, no HDF5 (h5io.c stores these records, parallel.c broadcasts them).
  */
 #ifndef SQCUBE_CHECKPOINT_H
@@ -41,12 +44,14 @@ uint64_t sq_ckpt_hash(const char *text);
 typedef struct sq_resume {
     int32_t session;                     /* this run's session number: 1 for a fresh output */
     int32_t resumed;                     /* 1 when a checkpoint was found and is being continued */
-    uint8_t valid[SQ_CKPT_MAX_SESSIONS]; /* valid[s] = 1: session s stopped cleanly; its chunks
-                                            count as done and its reductions are in prev */
-    int64_t chunks_done;                 /* chunks done by the valid sessions */
+    uint8_t valid[SQ_CKPT_MAX_SESSIONS]; /* valid[s] = 1: the flagged chunks of session s count
+                                            as done (their records are in prev) */
+    int64_t chunks_done;                 /* chunks taken over */
     int64_t elements_done;               /* their elements */
-    int64_t sessions_recorded;           /* how many sessions are valid */
-    sq_stats prev;                       /* the merged reductions of the valid sessions */
+    int64_t sessions_recorded;           /* how many sessions have chunks taken over */
+    int64_t taken[SQ_CKPT_MAX_SESSIONS]; /* taken[s]: chunks taken over from session s */
+    int64_t taken_elements[SQ_CKPT_MAX_SESSIONS]; /* their elements */
+    sq_stats prev;                                /* the merged records of those chunks */
 } sq_resume;
 
 /* A fresh output: session 1, nothing done, prev empty of the given type. */

@@ -110,8 +110,9 @@ typedef struct sq_h5_session {
     char command_line[4096];
 } sq_h5_session;
 
-/* Creates path (replacing it) with /square and /cube of the given shape and out_type, and the
- * checkpoint records of session 1 (/checkpoint/done all 0, the settings text and its hash), then
+/* Creates path (exclusively: it must not exist) with /square and /cube of the given shape and
+ * out_type, and the checkpoint records of session 1 (/checkpoint/done all 0, /checkpoint/records
+ * allocated, the settings text and its hash), then
  * flushes the file, so that from here on a run killed at any point leaves a file that opens and
  * resumes. hints: MPI-IO hints for the file, "k1=v1;k2=v2" ("" for none). */
 int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
@@ -123,6 +124,8 @@ int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_
 int sq_h5_writer_resume(const sq_par *par, const char *hints, const sq_h5_write_settings *set,
                         const char *path, const sq_shape *shape, sq_dtype out_type, int32_t session,
                         sq_h5_writer **out, sq_error *err);
+/* The name the writer's messages use, after the caller renamed the open file. Not collective. */
+void sq_h5_writer_set_path(sq_h5_writer *w, const char *path);
 /* Flags chunk k as done by session: call after the chunk's data is written. Not collective (an
  * independent 4-byte write). */
 int sq_h5_writer_mark_done(sq_h5_writer *w, int64_t k, int32_t session, sq_error *err);

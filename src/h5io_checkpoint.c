@@ -21,8 +21,9 @@ static int attr_set_i64(hid_t loc, const char *name, int64_t v) {
     return sq_h5__attr_i64(loc, name, v);
 }
 
-/* /checkpoint: the done flags of every chunk (int32, 0 = not done, filled at creation), the
- * settings text and hash, and the next session number. */
+/* /checkpoint: the done flags of every chunk (int32, 0 = not done, filled at creation), each
+ * chunk's record of reductions (h5io_chunkrec.c), the settings text and hash, and the next session
+ * number. */
 int sq_h5__create_checkpoint(sq_h5_writer *w, const char *settings) {
     const hid_t g = H5Gcreate2(w->file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
@@ -36,9 +37,10 @@ int sq_h5__create_checkpoint(sq_h5_writer *w, const char *settings) {
         H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) >= 0 &&
         H5Pset_fill_value(dcpl, H5T_NATIVE_INT32, &zero) >= 0) {
         w->done = H5Dcreate2(g, "done", H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        w->records = w->done >= 0 ? sq_h5__records_create(g, w->set.nchunks) : -1;
         char hash[32];
         snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sq_ckpt_hash(settings));
-        if (w->done >= 0 && sq_h5__attr_str(g, "settings", settings) >= 0 &&
+        if (w->records >= 0 && sq_h5__attr_str(g, "settings", settings) >= 0 &&
             sq_h5__attr_str(g, "settings_hash", hash) >= 0 &&
             sq_h5__attr_i64(g, "next_session", 2) >= 0 &&
             sq_h5__attr_str(w->done, "meaning",
@@ -72,11 +74,12 @@ int sq_h5_writer_resume(const sq_par *par, const char *hints, const sq_h5_write_
         w->square = H5Dopen2(w->file, "square", H5P_DEFAULT);
         w->cube = w->square >= 0 ? H5Dopen2(w->file, "cube", H5P_DEFAULT) : -1;
         w->done = w->cube >= 0 ? H5Dopen2(w->file, "checkpoint/done", H5P_DEFAULT) : -1;
+        w->records = w->done >= 0 ? sq_h5__records_open(w->file) : -1;
     }
     w->dxpl = sq_h5__transfer_dxpl(set->io);
     w->dxpl_ind = sq_h5__transfer_dxpl(SQ_IO_INDEPENDENT);
     hid_t g = w->done >= 0 ? H5Gopen2(w->file, "checkpoint", H5P_DEFAULT) : -1;
-    const int ok = w->done >= 0 && w->dxpl >= 0 && w->dxpl_ind >= 0 && g >= 0 &&
+    const int ok = w->records >= 0 && w->dxpl >= 0 && w->dxpl_ind >= 0 && g >= 0 &&
                    attr_set_i64(g, "next_session", (int64_t)session + 1) >= 0;
     if (g >= 0)
         H5Gclose(g);
@@ -255,7 +258,16 @@ int sq_h5_checkpoint_probe(const char *path, sq_dtype type, char *settings, size
     hid_t g = f >= 0 && H5Lexists(f, "checkpoint", H5P_DEFAULT) > 0
                   ? H5Gopen2(f, "checkpoint", H5P_DEFAULT)
                   : -1;
-    int64_t next = 0;
+    int64_t next = 0, complete = 0;
+    if (g < 0 && f >= 0 && H5Aexists(f, "complete") > 0 &&
+        sq_h5__read_i64(f, "complete", &complete) == 0 && complete == 1) {
+        /* Killed between the close of a finished output and its rename. */
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "'%s' is a complete output: its run finished but was stopped before renaming it; "
+                "check it (sqcube verify %s) and rename it to the output's name",
+                path, path);
+        goto out;
+    }
     if (g < 0 || sq_h5__read_str(g, "settings", settings, len) < 0 ||
         sq_h5__read_i64(g, "next_session", &next) < 0) {
         sq_fail(err, SQ_ERR_RUNTIME,

@@ -75,6 +75,7 @@ struct sq_h5_writer {
     int64_t n; /* elements per dataset: with none, no transfer is made (HDF5 cannot address them) */
     hid_t file, square, cube, dxpl;
     hid_t done, dxpl_ind; /* /checkpoint/done and the independent transfers of its flags */
+    hid_t records;        /* /checkpoint/records: each chunk's reductions (h5io_chunkrec.c) */
     const sq_affinity_row *affinity; /* this rank's rows of /provenance/affinity */
     int affinity_count;
     int64_t affinity_offset, affinity_total;
@@ -100,5 +101,13 @@ int sq_h5__create_checkpoint(sq_h5_writer *w, const char *settings);
 /* h5io_checkpoint.c: a session's record as attributes of a new group under parent. */
 int sq_h5__write_session(hid_t parent, const sq_h5_session *rec);
 hid_t sq_h5__open_or_create_group(hid_t loc, const char *name);
+
+/* h5io_chunkrec.c: creates /checkpoint/records (nchunks rows) in group; opens it in file. */
+hid_t sq_h5__records_create(hid_t group, int64_t nchunks);
+hid_t sq_h5__records_open(hid_t file);
+/* h5io_chunkrec.c: adds chunks_taken_over (int64[s - 1]: chunks taken over from sessions
+ * 1 .. s - 1) to every resumed session s of runs: the current one (session) from r, the earlier
+ * ones from the checkpoint's taken_over_<s> attributes. Call before /checkpoint goes. */
+int sq_h5__runs_take_over(hid_t file, hid_t runs, const sq_resume *r, int32_t session);
 
 #endif

@@ -51,13 +51,17 @@ static hid_t result_dcpl(sq_h5_writer *w, const sq_shape *shape) {
     return dcpl;
 }
 
+void sq_h5_writer_set_path(sq_h5_writer *w, const char *path) {
+    snprintf(w->path, sizeof w->path, "%s", path);
+}
+
 void sq_h5_writer_storage(const sq_h5_writer *w, char *buf, size_t len) {
     snprintf(buf, len, "%s", w->storage);
 }
 
 void sq_h5__writer_init(sq_h5_writer *w, const sq_h5_write_settings *set, const char *path,
                         const sq_shape *shape, sq_dtype out_type) {
-    w->file = w->square = w->cube = w->dxpl = w->fapl = w->done = w->dxpl_ind = -1;
+    w->file = w->square = w->cube = w->dxpl = w->fapl = w->done = w->dxpl_ind = w->records = -1;
     w->type = out_type;
     w->set = *set;
     w->set.ckpt_settings = NULL; /* the caller's text; only used during create */
@@ -106,7 +110,7 @@ int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_
         return err->status;
     }
     w->fapl = fapl;
-    w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    w->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
     if (w->file < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot create output file '%s' (%s)", path,
                 sq_h5__h5_detail(detail));
@@ -302,15 +306,21 @@ static int write_runs(hid_t file, const sq_h5_session *rec, const sq_resume *res
     if (runs < 0)
         return -1;
     int rc = H5Literate(runs, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, drop_reductions, NULL) < 0;
-    /* Sessions that started but left no record were killed: their chunks were done again. */
+    /* Sessions that started but left no line were killed: the chunks they flagged were taken over
+     * (h5io_chunkrec.c), the rest redone. */
     for (int32_t s = 1; s < rec->session && !rc; ++s) {
-        if (resume->valid[s])
+        char name[32];
+        snprintf(name, sizeof name, "%d", (int)s);
+        if (H5Lexists(runs, name, H5P_DEFAULT) > 0)
             continue;
-        sq_h5_session lost = {.session = s};
-        snprintf(lost.status, sizeof lost.status, "killed (no checkpoint; its chunks were redone)");
+        sq_h5_session lost = {.session = s,
+                              .chunks_done = resume->taken[s],
+                              .elements_done = resume->taken_elements[s]};
+        snprintf(lost.status, sizeof lost.status, "killed");
         rc |= sq_h5__write_session(runs, &lost) < 0;
     }
     rc |= sq_h5__write_session(runs, rec) < 0;
+    rc |= sq_h5__runs_take_over(file, runs, resume, (int32_t)rec->session) < 0;
     rc |= H5Gclose(runs) < 0;
     if (!rc && H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0)
         rc = H5Ldelete(file, "checkpoint", H5P_DEFAULT) < 0;
@@ -390,7 +400,9 @@ static void writer_release(sq_h5_writer *w) {
         H5Pclose(w->dxpl_ind);
     if (w->done >= 0)
         H5Dclose(w->done);
-    w->dxpl_ind = w->done = -1;
+    if (w->records >= 0)
+        H5Dclose(w->records);
+    w->dxpl_ind = w->done = w->records = -1;
 }
 
 int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_provenance *prov,
@@ -402,11 +414,6 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
     if (!bad) {
         step = "/provenance";
         bad = write_provenance(w->file, prov) < 0;
-    }
-    if (!bad) {
-        step = "/provenance/runs";
-        writer_release(w); /* /checkpoint/done goes with the group */
-        bad = write_runs(w->file, rec, resume) < 0;
     }
     if (!bad) {
         step = "/provenance/affinity";
@@ -423,6 +430,14 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
     if (!bad && w->set.sync) {
         step = "the datasets";
         bad = H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0;
+    }
+    /* /checkpoint goes last, after every new dataset has its space: its freed space is then never
+     * written before the close, and a run killed before the close leaves the checkpoint whole on
+     * disk (raw data only went to new space). */
+    if (!bad) {
+        step = "/provenance/runs";
+        writer_release(w); /* /checkpoint/done goes with the group */
+        bad = write_runs(w->file, rec, resume) < 0;
     }
     if (!bad) {
         step = "the complete flag";

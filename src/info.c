@@ -38,8 +38,10 @@ static void print_provenance(const sq_provenance *p) {
 /* One line of the file's history (/provenance/runs): a session, what it did and how it ended. */
 static void print_session(const sq_h5_session *rec, void *ctx) {
     (void)ctx;
-    if (rec->ranks == 0 && rec->start_time_utc[0] == '\0') { /* killed: only its status is known */
-        printf("  session %-8lld %s\n", (long long)rec->session, rec->status);
+    if (rec->ranks == 0 && rec->start_time_utc[0] == '\0') { /* killed: no line of its own */
+        printf("  session %-8lld %s: %lld chunk%s (%lld element%s) taken over by later runs\n",
+               (long long)rec->session, rec->status, (long long)rec->chunks_done,
+               sq_s(rec->chunks_done), (long long)rec->elements_done, sq_s(rec->elements_done));
         return;
     }
     printf("  session %-8lld %s: %lld chunk%s (%lld element%s) on %lld rank%s x %lld thread%s, "

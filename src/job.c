@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "chunkrec.h"
 #include "export.h"
 #include "h5io.h"
+#include "h5io_chunkrec.h"
 #include "kernel.h"
 #include "meter.h"
 #include "sqcube_buildinfo.h"
@@ -90,6 +92,7 @@ static int checkpoint_settings(const sq_options *opt, const sq_job *job, char *b
     int rc = sq_ckpt_settings_add(buf, len, "format", "%d", SQ_FORMAT_VERSION);
     rc |= sq_ckpt_settings_add(buf, len, "sqcube", "%s", SQCUBE_VERSION);
     rc |= sq_ckpt_settings_add(buf, len, "reductions_bytes", "%zu", sizeof(sq_stats));
+    rc |= sq_ckpt_settings_add(buf, len, "chunk_records", "%d", SQ_CHUNKREC_BYTES);
     if (job->source == SQ_SOURCE_FILE) {
         struct stat st;
         const int have = stat(job->input_file, &st) == 0;
@@ -128,7 +131,9 @@ static int resolve_resume(const sq_options *opt, sq_job *job, sq_error *err) {
                        "= %s; resume with the settings of the interrupted run, or pass --force "
                        "without --resume to start over",
                        job->partial, key, then, key, now);
-    return SQ_OK;
+    /* Every flagged chunk with a good record is taken over, killed sessions' included. */
+    return sq_h5_checkpoint_take_over(job->partial, &job->plan, job->in_type, opt->compress > 0,
+                                      &job->resume, err);
 }
 
 int sq_job_resolve(const sq_options *opt, const sq_par *par, sq_job *job, sq_error *err) {

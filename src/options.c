@@ -167,6 +167,16 @@ static const struct {
 };
 #define NCOMMANDS (sizeof command_table / sizeof command_table[0])
 
+int sq_options_describe(size_t k, sq_option_desc *d) {
+    if (k >= NOPTIONS)
+        return 0;
+    d->name = option_table[k].name;
+    d->short_name = option_table[k].short_name;
+    d->arg = option_table[k].arg;
+    d->commands = option_table[k].commands;
+    return 1;
+}
+
 const char *sq_output_type_name(sq_output_type t) {
     switch (t) {
     case SQ_OUTPUT_INT64:

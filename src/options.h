@@ -109,6 +109,17 @@ int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *er
 /* Prints the help of one command (SQ_CMD_HELP: the overview) to out. */
 void sq_options_print_help(FILE *out, sq_command command);
 
+/* One entry of the option table, as the parser and --help read it. */
+typedef struct sq_option_desc {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* or 0 */
+    const char *arg;   /* argument placeholder as --help shows it, NULL for a flag */
+    unsigned commands; /* bit (1u << c) for each sq_command c it applies to */
+} sq_option_desc;
+
+/* Entry k of the option table in *d; 0 past the last entry (k >= count), else 1. For tests. */
+int sq_options_describe(size_t k, sq_option_desc *d);
+
 /* "auto", "int64", "float64". */
 const char *sq_output_type_name(sq_output_type t);
 const char *sq_schedule_name(sq_schedule s);

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "generate.h"
+#include "h5io_chunkrec.h"
 #include "kernel.h"
 #include "meter.h"
 #include "stop.h"
@@ -75,13 +76,15 @@ int sq_pipeline_overlaps(int threads) {
 }
 
 /* The compute side of one chunk: generate x when the input is generated (gen != 0), check uint64
- * input, compute the square, cube and partial reductions into *local. Runs on the calling thread's
- * OpenMP team; makes no MPI or HDF5 call. */
+ * input, compute the square, cube and the chunk's partial reductions into *chunk (its checkpoint
+ * record), merged into *local. Runs on the calling thread's OpenMP team; makes no MPI or HDF5
+ * call. */
 static int compute_side(const sq_job *job, const sq_par *par, int gen, int64_t offset,
-                        int64_t count, void *x, void *sq, void *cu, sq_stats *local,
-                        sq_timers *timers, sq_error *err) {
+                        int64_t count, void *x, void *sq, void *cu, sq_stats *chunk,
+                        sq_stats *local, sq_timers *timers, sq_error *err) {
     if (count == 0)
         return SQ_OK;
+    sq_stats_init(chunk, job->in_type);
     if (gen) {
         sq_timer_start(timers, SQ_PHASE_READ);
         sq_generate(&job->gen, offset, count, x);
@@ -91,23 +94,30 @@ static int compute_side(const sq_job *job, const sq_par *par, int gen, int64_t o
     if (job->input.read_as == SQ_READ_UINT64)
         check_uint64(job, par, offset, count, x, err);
     if (err->status == SQ_OK)
-        compute_chunk(job, par, offset, count, x, sq, cu, local, err);
+        compute_chunk(job, par, offset, count, x, sq, cu, chunk, err);
+    if (err->status == SQ_OK)
+        sq_stats_merge(local, chunk);
     sq_timer_stop(timers, SQ_PHASE_COMPUTE);
     return err->status;
 }
 
 /* Writes a computed chunk (count may be 0: an empty selection; collective with --io collective),
- * then flags chunk k as done by this session: the flag follows the data, so a chunk flagged done
- * is in the file even when the run is killed right after. */
+ * then its record of reductions (cst), then flags chunk k as done by this session: the flag follows
+ * the data and the record, so a chunk flagged done is in the file, with its reductions, even when
+ * the run is killed right after. */
 static void write_side(const sq_job *job, sq_h5_writer *out, int64_t k, sq_range e, const void *sq,
-                       const void *cu, sq_timers *timers, sq_pipeline_result *done, sq_error *err) {
+                       const void *cu, const sq_stats *cst, sq_timers *timers,
+                       sq_pipeline_result *done, sq_error *err) {
     sq_timer_start(timers, SQ_PHASE_WRITE);
     const int64_t count = e.end - e.begin;
     if (sq_h5_writer_write(out, e.begin, count, sq, cu, err) == SQ_OK && count > 0 &&
+        sq_h5_writer_record(out, k, job->resume.session, cst, err) == SQ_OK &&
         sq_h5_writer_mark_done(out, k, job->resume.session, err) == SQ_OK) {
         done->chunks_done += 1;
         done->elements_done += count;
     }
+    if (err->status != SQ_OK)
+        done->write_failed = 1;
     sq_timer_stop(timers, SQ_PHASE_WRITE);
 }
 
@@ -181,6 +191,7 @@ typedef struct loop_state {
     sq_counter *queue;       /* dynamic: the work queue */
     sq_meter meter;          /* the progress display */
     void *x, *sq[2], *cu[2]; /* one chunk of input; results, doubled with overlap */
+    sq_stats cst[2];         /* the reductions of the chunks in the result buffers */
     done_window *win;        /* the checkpoint's done flags read ahead */
     int slot;                /* overlap: the result buffers this round computes into */
     sq_range pending;        /* overlap: computed last round, written this round */
@@ -226,12 +237,12 @@ static void overlapped_round(loop_state *L, int64_t round, int64_t k, sq_range e
         const int me = omp_get_thread_num(), team = omp_get_num_threads();
         if (me == 0 && write)
             write_side(L->job, L->out, L->pending_k, L->pending, L->sq[!slot], L->cu[!slot],
-                       L->timers, L->result, &werr);
+                       &L->cst[!slot], L->timers, L->result, &werr);
         if ((me == 1 || team == 1) && compute) {
             if (team > 1)
                 omp_set_num_threads(L->threads - 1);
             compute_side(L->job, L->par, L->in == NULL, e.begin, count, L->x, L->sq[slot],
-                         L->cu[slot], L->local, L->timers, &cerr);
+                         L->cu[slot], &L->cst[slot], L->local, L->timers, &cerr);
         }
     }
     if (err->status == SQ_OK)
@@ -247,12 +258,12 @@ static void overlapped_round(loop_state *L, int64_t round, int64_t k, sq_range e
 static void stepwise_round(loop_state *L, int64_t k, sq_range e, sq_error *err) {
     if (err->status == SQ_OK)
         compute_side(L->job, L->par, L->in == NULL, e.begin, e.end - e.begin, L->x, L->sq[0],
-                     L->cu[0], L->local, L->timers, err);
+                     L->cu[0], &L->cst[0], L->local, L->timers, err);
     /* The write is collective: a rank that failed still takes part, writing nothing. */
     const sq_range w = err->status == SQ_OK ? e : (sq_range){e.begin, e.begin};
     sq_error werr;
     sq_error_clear(&werr);
-    write_side(L->job, L->out, k, w, L->sq[0], L->cu[0], L->timers, L->result, &werr);
+    write_side(L->job, L->out, k, w, L->sq[0], L->cu[0], &L->cst[0], L->timers, L->result, &werr);
     if (err->status == SQ_OK)
         *err = werr;
     if (err->status == SQ_OK)
@@ -301,7 +312,7 @@ static void run_rounds(loop_state *L, sq_error *err) {
     }
     if (L->overlap && err->status == SQ_OK) {
         write_side(L->job, L->out, L->pending_k, L->pending, L->sq[!L->slot], L->cu[!L->slot],
-                   L->timers, L->result, err);
+                   &L->cst[!L->slot], L->timers, L->result, err);
         if (err->status == SQ_OK)
             sq_meter_add(&L->meter, L->par, L->pending.end - L->pending.begin);
     }

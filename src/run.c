@@ -2,8 +2,10 @@
  * run.c - sqcube run: the phases resolve, place, open, compute, reduce, (checkpoint on a stop,)
  * self-check, finish, report, each a named step below, with one cleanup path.
  *
- * The output is written under OUTPUT.partial and renamed to OUTPUT only once it is complete and
- * marked so; a failed run leaves neither (a stopped or resumed run keeps its checkpoint).
+ * The output is created as OUTPUT.partial.creating, renamed to OUTPUT.partial once its metadata is
+ * flushed (a run killed while creating it leaves no checkpoint that never opens), written there,
+ * and renamed to OUTPUT only once it is complete and marked so; a failed run leaves none of them
+ * (a stopped or resumed run keeps its checkpoint).
  */
 #include "run.h"
 
@@ -19,6 +21,7 @@
 #include "affinity_cmd.h"
 #include "export.h"
 #include "h5io.h"
+#include "h5io_chunkrec.h"
 #include "job.h"
 #include "pipeline.h"
 #include "plural.h"
@@ -33,12 +36,14 @@ typedef struct run_state {
     sq_timers timers;          /* this rank's phase seconds */
     sq_affinity_row *affinity; /* this rank's placement rows */
     int naffinity;
-    sq_h5_reader *in;        /* NULL for generated input */
-    sq_h5_writer *out;       /* NULL once stopped, finished or never opened */
-    sq_stats stats;          /* this rank's, then every rank's merged reductions */
-    sq_pipeline_result done; /* what the chunk loop did */
-    sq_h5_session session;   /* this run's line of the output's history */
-    sq_summary summary;      /* the root attributes */
+    sq_h5_reader *in;                /* NULL for generated input */
+    sq_h5_writer *out;               /* NULL once stopped, finished or never opened */
+    sq_stats stats;                  /* this rank's, then every rank's merged reductions */
+    sq_pipeline_result done;         /* what the chunk loop did */
+    sq_h5_session session;           /* this run's line of the output's history */
+    sq_summary summary;              /* the root attributes */
+    char creating[SQ_PATH_MAX + 32]; /* OUTPUT.partial.creating until renamed, then "" */
+    int keep;                        /* a failed fresh run keeps its checkpoint for --resume */
 } run_state;
 
 /* After the output is closed: a file system left (nearly) full means a write may have been lost.
@@ -155,6 +160,36 @@ static int place(const sq_options *opt, const sq_par *par, run_state *s, int64_t
     return SQ_OK;
 }
 
+/* A fresh output, created under a temporary name and renamed to OUTPUT.partial once flushed: a run
+ * killed while creating it leaves no .partial, so --resume starts over instead of finding a file
+ * that never opened. A stale temporary name (a run killed while creating) is removed first (the
+ * name, never what a link points to), and the file is created exclusively; the rename replaces
+ * whatever has the .partial name, atomically. Collective. */
+static int create_partial(const sq_options *opt, const sq_par *par, run_state *s,
+                          const sq_h5_write_settings *wset, sq_error *err) {
+    const sq_job *job = &s->job;
+    snprintf(s->creating, sizeof s->creating, "%s.creating", job->partial);
+    if (par->rank == 0 && unlink(s->creating) != 0 && errno != ENOENT)
+        sq_fail(err, SQ_ERR_RUNTIME,
+                "cannot remove the stale '%s' (left by a run killed while creating its output): "
+                "%s; remove it",
+                s->creating, strerror(errno));
+    if (sq_par_agree(par, err))
+        return err->status;
+    sq_h5_writer_create(par, opt->hints, wset, s->creating, &job->input.shape, job->out_type,
+                        &s->out, err);
+    if (sq_par_agree(par, err))
+        return err->status;
+    if (par->rank == 0 && rename(s->creating, job->partial) != 0)
+        sq_fail(err, SQ_ERR_RUNTIME, "cannot rename '%s' to '%s': %s", s->creating, job->partial,
+                strerror(errno));
+    if (sq_par_agree(par, err))
+        return err->status;
+    s->creating[0] = '\0';
+    sq_h5_writer_set_path(s->out, job->partial);
+    return SQ_OK;
+}
+
 /* Phase: open. The input, and the output under its .partial name (created, or the checkpoint
  * reopened). Collective. */
 static int open_files(const sq_options *opt, const sq_par *par, run_state *s, int64_t aff_offset,
@@ -178,12 +213,14 @@ static int open_files(const sq_options *opt, const sq_par *par, run_state *s, in
         .nchunks = job->plan.nchunks,
         .ckpt_settings = job->ckpt_settings,
     };
-    if (job->resume.resumed)
+    if (job->resume.resumed) {
         sq_h5_writer_resume(par, opt->hints, &wset, job->partial, &job->input.shape, job->out_type,
                             job->resume.session, &s->out, err);
-    else
-        sq_h5_writer_create(par, opt->hints, &wset, job->partial, &job->input.shape, job->out_type,
-                            &s->out, err);
+        if (sq_par_agree(par, err) == SQ_OK)
+            sq_h5_writer_begin_session(s->out, &job->resume, err);
+    } else {
+        create_partial(opt, par, s, &wset, err);
+    }
     if (sq_par_agree(par, err))
         return err->status;
     sq_h5_writer_set_affinity(s->out, s->affinity, s->naffinity, aff_offset, aff_total);
@@ -193,16 +230,37 @@ static int open_files(const sq_options *opt, const sq_par *par, run_state *s, in
     return SQ_OK;
 }
 
+/* After the chunk loop failed: when a write failed (a full disk, a quota, an I/O error), every
+ * chunk flagged so far has its data and its record in the partial output, which --resume takes
+ * over once the cause is fixed: the checkpoint is kept, and the one line says so. Not with a fresh
+ * --compress output: only a clean stop's chunks of a compressed output can be taken over (its chunk
+ * index is written at the close), so there is nothing to keep. Collective. */
+static void keep_checkpoint(const sq_options *opt, const sq_par *par, run_state *s, sq_error *err) {
+    const int64_t failed = sq_par_max_i64(par, s->done.write_failed);
+    const int64_t chunks = s->job.resume.chunks_done + sq_par_sum_i64(par, s->done.chunks_done);
+    if (!failed || err->status != SQ_ERR_RUNTIME || (opt->compress > 0 && !s->job.resume.resumed))
+        return;
+    s->keep = 1;
+    const size_t used = strlen(err->msg);
+    snprintf(err->msg + used, sizeof err->msg - used,
+             "; the %lld of %lld chunks done are kept in '%s': once there is room, run the same "
+             "command with --resume to continue",
+             (long long)chunks, (long long)s->job.plan.nchunks, s->job.partial);
+}
+
 /* Phase: compute (read, compute and write every chunk; thread-level reduction inside), then the
  * rank-level reduction. Collective. */
-static int compute(const sq_par *par, run_state *s, sq_error *err) {
+static int compute(const sq_options *opt, const sq_par *par, run_state *s, sq_error *err) {
     sq_stats_init(&s->stats, s->job.in_type);
     if (sq_stop_install() != 0)
         sq_fail(err, SQ_ERR_RUNTIME, "cannot install the stop-signal handlers on rank %d: %s",
                 par->rank, strerror(errno));
-    if (sq_par_agree(par, err) ||
-        sq_pipeline_run(&s->job, par, s->in, s->out, &s->stats, &s->timers, &s->done, err))
+    if (sq_par_agree(par, err))
         return err->status;
+    if (sq_pipeline_run(&s->job, par, s->in, s->out, &s->stats, &s->timers, &s->done, err)) {
+        keep_checkpoint(opt, par, s, err);
+        return err->status;
+    }
     sq_timer_start(&s->timers, SQ_PHASE_REDUCE);
     sq_par_reduce_stats(par, &s->stats);
     sq_timer_stop(&s->timers, SQ_PHASE_REDUCE);
@@ -290,11 +348,16 @@ static void report(const sq_options *opt, const sq_par *par, run_state *s, sq_er
  * first empties the partial file: closing it writes HDF5's metadata, which on a full disk needs
  * the room the data took, and a close that fails leaves HDF5 a half-closed file that crashes
  * MPI_Finalize. A stopped run keeps its checkpoint; so does a failed resumed run (what its earlier
- * sessions did is still good). Collective. */
+ * sessions did is still good) and a run whose writes failed (keep_checkpoint): the metadata of an
+ * uncompressed output is all on disk since its creation (the chunk loop writes raw data only), so
+ * its close has nothing to write. Collective. */
 static void discard_output(const sq_par *par, run_state *s, const sq_error *err) {
     const sq_job *job = &s->job;
-    if (s->out != NULL && !job->resume.resumed) { /* a resumed run's partial holds a checkpoint */
-        if (par->rank == 0 && truncate(job->partial, 0) != 0)
+    /* The open file has its temporary name until it was renamed. */
+    const char *open_name = s->creating[0] != '\0' ? s->creating : job->partial;
+    const int keep = job->resume.resumed || s->keep; /* the partial holds a checkpoint */
+    if (s->out != NULL && !keep) {
+        if (par->rank == 0 && truncate(open_name, 0) != 0)
             perror("sqcube: warning: truncating the partial output");
         sq_par_barrier(par);
     }
@@ -303,8 +366,11 @@ static void discard_output(const sq_par *par, run_state *s, const sq_error *err)
     sq_h5_reader_close(s->in);
     s->in = NULL;
     sq_par_barrier(par);
-    if (par->rank == 0 && err->status != SQ_STOPPED && !job->resume.resumed)
+    if (par->rank == 0 && err->status != SQ_STOPPED && !keep) {
         unlink(job->partial);
+        if (s->creating[0] != '\0')
+            unlink(s->creating);
+    }
 }
 
 int sq_run_command(const sq_options *opt, const sq_par *par, int argc, char **argv, sq_error *err) {
@@ -318,7 +384,7 @@ int sq_run_command(const sq_options *opt, const sq_par *par, int argc, char **ar
     if (place(opt, par, &s, &aff_offset, &aff_total, err))
         goto out_free_affinity;
     sq_timer_start(&s.timers, SQ_PHASE_TOTAL);
-    if (open_files(opt, par, &s, aff_offset, aff_total, err) || compute(par, &s, err))
+    if (open_files(opt, par, &s, aff_offset, aff_total, err) || compute(opt, par, &s, err))
         goto out_discard_output;
     if (s.done.stop_signal != 0) {
         checkpoint(par, &s, err);

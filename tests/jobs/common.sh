@@ -60,13 +60,15 @@ job_wait() {
 }
 
 # check_result FILE RANKS THREADS CHUNK: FILE exists under its final name only, `sqcube verify`
-# accepts it, and /provenance records RANKS ranks x THREADS threads per rank and a chunk of CHUNK
+# and the independent checker (check_output.py, which shares no code with sqcube) accept it, and
+# /provenance records RANKS ranks x THREADS threads per rank and a chunk of CHUNK
 # elements (the tests pass --chunk through the script to sqcube: its arguments reach the program).
 check_result() {
     local f=$1 ranks=$2 threads=$3 chunk=$4 got
     [ -f "$f" ] || fail "no result file $f"
     [ ! -e "$f.partial" ] || fail "$f.partial is left next to $f"
     "$SQCUBE" verify "$f" --quiet >/dev/null || fail "sqcube verify rejects $f"
+    "$PY" "$LIB/check_output.py" "$f" >/dev/null || fail "check_output.py rejects $f"
     got=$("$PY" -c 'import sys, h5py; p = h5py.File(sys.argv[1], "r")["provenance"].attrs; print(p["ranks"], p["threads_per_rank"], p["chunk"])' "$f")
     [ "$got" = "$ranks $threads $chunk" ] ||
         fail "$f: /provenance says ranks, threads_per_rank, chunk = $got; the job asked for $ranks $threads $chunk"

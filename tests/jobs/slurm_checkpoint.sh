@@ -23,14 +23,23 @@ id=$(export GENERATE=$GEN OUTPUT="$WORK/long.h5" SQCUBE="$SQCUBE" &&
     job_submit "$WORK/long.out" --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 \
         "$JOBS/slurm/long.sbatch" --chunk "$CHUNK" --quiet)
 [ -n "$id" ] || fail "sbatch gave no job ID"
-# Signal only once sqcube writes (a signal before the srun step starts is not a checkpoint).
+# Signal only once sqcube has flagged a chunk done (a signal before the srun step starts is not a
+# checkpoint).
+job_alive() {
+    local st
+    st=$(job_state "$id")
+    case $st in
+    "" | COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL)
+        fail "job $id ended (state '$st') before sqcube flagged a chunk done: $(cat "$WORK/long.out")" ;;
+    esac
+}
 for _ in $(seq 600); do
-    [ -f "$WORK/long.h5.partial" ] && break
-    [ -n "$(job_state "$id")" ] || fail "job $id vanished before sqcube started: $(cat "$WORK/long.out")"
+    job_alive
+    [ "$(chunks_done "$WORK/long.h5.partial")" -ge 1 ] && break
     sleep 0.1
 done
-[ -f "$WORK/long.h5.partial" ] || fail "sqcube did not start in job $id: $(cat "$WORK/long.out")"
-sleep 1
+[ "$(chunks_done "$WORK/long.h5.partial")" -ge 1 ] ||
+    fail "timed out waiting for a chunk done in $WORK/long.h5.partial (job $id): $(cat "$WORK/long.out")"
 scancel --batch --signal=USR1 "$id" || fail "scancel --batch --signal=USR1 $id"
 
 # The job requeues itself; a requeued job waits about two minutes to be eligible: release it.

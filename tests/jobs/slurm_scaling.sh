@@ -3,7 +3,7 @@
 # fixed) over 1x1, 1x2 and 2x1 in one 2-core allocation. The CSV must hold one row per run, each
 # row's n, ranks and threads must be what that mode and configuration ask for and what its result
 # file records, its rates must follow from the file's /timing, and every result file must pass
-# `sqcube verify`.
+# `sqcube verify` and the independent checker (check_output.py).
 # Usage: slurm_scaling.sh SQCUBE FIXTURE_DIR WORKDIR
 set -euo pipefail
 SQCUBE=$1 FIX=$2 WORK=$3
@@ -20,6 +20,7 @@ SQCUBE=$SQCUBE KEEP=1 REPEATS=1 N=$N N_PER_RANK=$NPR CONFIGS=$CONFIGS OUTDIR=$WO
 
 for f in out/*.h5; do
     "$SQCUBE" verify "$f" --quiet >/dev/null || fail "sqcube verify rejects $f"
+    "$PY" "$LIB/check_output.py" "$f" >/dev/null || fail "check_output.py rejects $f"
 done
 "$PY" - out/scaling.csv "$N" "$NPR" "$CONFIGS" <<'PY' || fail "scaling.csv does not match the runs: $(cat out/scaling.csv)"
 import csv, math, os, sys

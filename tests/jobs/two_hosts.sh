@@ -2,7 +2,7 @@
 # sqcube across two hosts: two network + UTS namespaces (host names sqth1, sqth2) joined by a veth
 # pair (scripts/netns_hosts.sh), one rank on each host, both writing one file collectively over
 # TCP. The file must pass `sqcube verify` (run across the two hosts as well) and record 2 ranks and
-# both host names in /provenance. Root only: skips with the reason where namespaces cannot be made.
+# both host names in /provenance, and the independent checker (check_output.py) must accept it. Root only: skips with the reason where namespaces cannot be made.
 # The namespaces are removed on every exit.
 # Usage: two_hosts.sh SQCUBE WORKDIR
 set -euo pipefail
@@ -32,6 +32,7 @@ in_host 1 "${MPI[@]}" "$SQCUBE" run --generate uniform:300007 --chunk 10000 --io
 [ -f "$out" ] && [ ! -e "$out.partial" ] || fail "no $out (or a .partial left next to it)"
 in_host 1 "${MPI[@]}" "$SQCUBE" verify "$out" --quiet >/dev/null || fail "sqcube verify across both hosts rejects $out"
 "$SQCUBE" verify "$out" --quiet >/dev/null || fail "sqcube verify (one rank, this host) rejects $out"
+"$PY" "$LIB/check_output.py" "$out" >/dev/null || fail "check_output.py rejects $out"
 "$PY" - "$out" "$H1" "$H2" <<'PY' || fail "/provenance of $out does not show the two-host run"
 import sys
 import h5py

@@ -46,3 +46,41 @@ sq_mpi() {
     timeout 300 mpirun -np "$np" --oversubscribe --bind-to none -x OMP_NUM_THREADS="$threads" \
         "${pass[@]}" "$SQCUBE" "$@"
 }
+
+# wait_for SECONDS WHAT CMD...: run CMD every 0.1 s until it succeeds; after SECONDS, fail with
+# "timed out after SECONDS s waiting for WHAT". Tests wait for a condition, never a fixed delay.
+wait_for() {
+    local limit=$1 what=$2 end
+    shift 2
+    end=$((SECONDS + limit))
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || fail "timed out after $limit s waiting for $what"
+        sleep 0.1
+    done
+}
+
+# chunks_done FILE: how many chunks FILE (an OUTPUT.partial being written) flags in
+# /checkpoint/done; 0 while it cannot be read yet. The writers hold the file: no HDF5 locking.
+chunks_done() {
+    HDF5_USE_FILE_LOCKING=FALSE "$PY" -c 'import sys, h5py
+try:
+    with h5py.File(sys.argv[1], "r") as f:
+        print(int((f["checkpoint/done"][...] != 0).sum()))
+except Exception:
+    print(0)' "$1" 2>/dev/null || echo 0
+}
+
+# wait_chunks PID FILE N SECONDS [LOG]: wait until FILE flags at least N chunks as done. Fails
+# when process PID (the run) ends first (the run was too short to be caught mid-way; LOG shows
+# its output) or after SECONDS.
+wait_chunks() {
+    local pid=$1 file=$2 n=$3 limit=$4 log=${5:-/dev/null} end
+    end=$((SECONDS + limit))
+    while [ "$(chunks_done "$file")" -lt "$n" ]; do
+        kill -0 "$pid" 2>/dev/null ||
+            fail "the run ended before $file flagged $n chunks as done: $(tail -5 "$log")"
+        [ "$SECONDS" -lt "$end" ] ||
+            fail "timed out after $limit s waiting for $n chunks done in $file: $(tail -5 "$log")"
+        sleep 0.1
+    done
+}

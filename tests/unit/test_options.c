@@ -659,81 +659,161 @@ static void test_cli_errors(void) {
     free(path);
 }
 
-/* Every option the parser accepts for a command is in that command's help, and no other. */
-static void test_cli_help_matches_parser(void) {
+/* A command's help text, or NULL. */
+static char *help_text(sq_command c) {
+    FILE *f = tmpfile();
+    if (!f)
+        return NULL;
+    sq_options_print_help(f, c);
+    const long len = ftell(f);
+    char *text = len > 0 ? calloc((size_t)len + 1, 1) : NULL;
+    rewind(f);
+    if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+/* A valid value for an option's argument placeholder (the first choice of "a|b|c"); NULL for a
+ * placeholder this test does not know (a new one must be added here). */
+static const char *valid_value(const char *arg, char *buf, size_t size) {
     static const struct {
-        const char *name, *value;
-    } options[] = {
-        {"input", "in.h5"},
-        {"generate", "range:1"},
-        {"output", "o.h5"},
-        {"chunk", "10"},
-        {"output-type", "float64"},
-        {"schedule", "static"},
-        {"force", NULL},
-        {"quiet", NULL},
-        {"help", NULL},
-        {"version", NULL},
+        const char *arg, *value;
+    } known[] = {
+        {"FILE[:/DATASET]", "in.h5"},
+        {"KIND:N[:KEY=VALUE...]", "range:1"},
+        {"FILE", "o.h5"},
+        {"N", "10"},
+        {"KEY=VALUE", "cb_nodes=1"},
+        {"BYTES", "4096"},
+        {"LEVEL", "1"},
+        {"SECONDS", "1"},
     };
-    const sq_command ids[] = {SQ_CMD_RUN, SQ_CMD_VERIFY, SQ_CMD_INFO};
-    for (int c = 0; c < 3; ++c) {
-        FILE *f = tmpfile();
-        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-        sq_options_print_help(f, ids[c]);
-        const long len = ftell(f);
-        CU_ASSERT(len > 0);
-        char *text = calloc((size_t)len + 1, 1);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-        rewind(f);
-        CU_ASSERT_EQUAL(fread(text, 1, (size_t)len, f), (size_t)len);
-        fclose(f);
-        for (size_t k = 0; k < sizeof options / sizeof options[0]; ++k) {
-            char flag[64], with_space[70], with_nl[70], eq[80];
-            snprintf(flag, sizeof flag, "--%s", options[k].name);
-            snprintf(with_space, sizeof with_space, "%s ", flag);
-            snprintf(with_nl, sizeof with_nl, "%s\n", flag);
-            const int in_help = strstr(text, with_space) != NULL || strstr(text, with_nl) != NULL;
-            if (options[k].value)
-                snprintf(eq, sizeof eq, "%s=%s", flag, options[k].value);
-            else
-                snprintf(eq, sizeof eq, "%s", flag);
-            sq_options o;
-            sq_error e;
-            int rc;
-            if (ids[c] == SQ_CMD_RUN) {
-                const int needs_source = strcmp(options[k].name, "input") == 0 ||
-                                         strcmp(options[k].name, "generate") == 0;
-                const int is_output = strcmp(options[k].name, "output") == 0;
-                if (needs_source)
-                    rc = PARSE(&o, &e, "run", "--output", "o.h5", eq);
-                else if (is_output)
-                    rc = PARSE(&o, &e, "run", "--generate", "range:1", eq);
-                else
-                    rc = PARSE(&o, &e, "run", "--generate", "range:1", "--output", "o.h5", eq);
-            } else {
-                rc = PARSE(&o, &e, ids[c] == SQ_CMD_VERIFY ? "verify" : "info", "r.h5", eq);
-            }
-            const int accepted = rc == 0;
-            CU_ASSERT_EQUAL(in_help, accepted);
-            if (in_help != accepted)
-                fprintf(stderr, "\n  command %d option %s: in help %d, accepted %d (%s)\n",
-                        (int)ids[c], flag, in_help, accepted, e.msg);
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; ++k)
+        if (strcmp(arg, known[k].arg) == 0)
+            return known[k].value;
+    const char *bar = strchr(arg, '|');
+    if (!bar || (size_t)(bar - arg) >= size)
+        return NULL;
+    snprintf(buf, size, "%.*s", (int)(bar - arg), arg);
+    return buf;
+}
+
+/* Parses `sqcube COMMAND [what the command needs] FLAG [VALUE]`; 1 when accepted, 0 when not,
+ * with a line on stderr when that is not `want`. */
+static int parse_with(sq_command c, const char *name, const char *flag, const char *value,
+                      int want) {
+    static const char *const words[] = {"run", "verify", "info", "affinity", "doctor"};
+    const char *argv[12];
+    int argc = 0;
+    argv[argc++] = "sqcube";
+    argv[argc++] = words[c];
+    if (c == SQ_CMD_VERIFY || c == SQ_CMD_INFO)
+        argv[argc++] = "r.h5";
+    if (c == SQ_CMD_RUN) {
+        if (strcmp(name, "input") != 0 && strcmp(name, "generate") != 0) {
+            argv[argc++] = "--generate";
+            argv[argc++] = "range:1";
         }
+        if (strcmp(name, "output") != 0) {
+            argv[argc++] = "--output";
+            argv[argc++] = "o.h5";
+        }
+    }
+    argv[argc++] = flag;
+    if (value)
+        argv[argc++] = value;
+    argv[argc] = NULL;
+    sq_options o;
+    sq_error e;
+    memset(&e, 0, sizeof e);
+    const int ok = sq_options_parse(argc, (char *const *)argv, &o, &e) == 0;
+    if (ok != want)
+        fprintf(stderr, "\n  sqcube %s ... %s %s: %s\n", words[c], flag, value ? value : "",
+                ok ? "accepted" : e.msg);
+    return ok;
+}
+
+/* Every option of the option table, for every command: in that command's help (its own heading
+ * line "  -s, --name ARG") exactly when it applies to the command, and then accepted by the
+ * parser in its long and short forms; every option heading in the help names an option of the
+ * table that the parser accepts for that command. */
+static void test_cli_help_matches_parser(void) {
+    const sq_command ids[] = {SQ_CMD_RUN, SQ_CMD_VERIFY, SQ_CMD_INFO, SQ_CMD_AFFINITY,
+                              SQ_CMD_DOCTOR};
+    size_t noptions = 0;
+    sq_option_desc d;
+    while (sq_options_describe(noptions, &d))
+        ++noptions;
+    CU_ASSERT(noptions >= 20); /* run alone has 20 options today */
+    for (size_t c = 0; c < sizeof ids / sizeof ids[0]; ++c) {
+        char *text = help_text(ids[c]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        /* the table, one way: each option applying to c has its heading and is accepted */
+        for (size_t k = 0; k < noptions; ++k) {
+            CU_ASSERT_FATAL(sq_options_describe(k, &d) == 1);
+            char heading[160], vbuf[64];
+            if (d.short_name)
+                snprintf(heading, sizeof heading, "\n  -%c, --%s%s%s\n", d.short_name, d.name,
+                         d.arg ? " " : "", d.arg ? d.arg : "");
+            else
+                snprintf(heading, sizeof heading, "\n  --%s%s%s\n", d.name, d.arg ? " " : "",
+                         d.arg ? d.arg : "");
+            const int applies = (d.commands & (1u << ids[c])) != 0;
+            const int in_help = strstr(text, heading) != NULL;
+            CU_ASSERT_EQUAL(in_help, applies);
+            if (in_help != applies)
+                fprintf(stderr, "\n  command %d --%s: in help %d, applies %d\n", (int)ids[c],
+                        d.name, in_help, applies);
+            const char *value = d.arg ? valid_value(d.arg, vbuf, sizeof vbuf) : NULL;
+            CU_ASSERT(!d.arg || value != NULL);
+            if (d.arg && !value) {
+                fprintf(stderr, "\n  no valid value known for placeholder %s\n", d.arg);
+                continue;
+            }
+            char flag[80], sflag[3] = {'-', d.short_name, '\0'};
+            snprintf(flag, sizeof flag, "--%s", d.name);
+            CU_ASSERT_EQUAL(parse_with(ids[c], d.name, flag, value, applies), applies);
+            if (d.short_name)
+                CU_ASSERT_EQUAL(parse_with(ids[c], d.name, sflag, value, applies), applies);
+        }
+        /* the help, the other way: each option heading names a table option applying to c */
+        int headings = 0;
+        for (const char *line = strstr(text, "\n  -"); line; line = strstr(line + 1, "\n  -")) {
+            const char *name = strstr(line, "--");
+            const char *eol = strchr(line + 1, '\n');
+            CU_ASSERT_FATAL(name != NULL && eol != NULL && name < eol);
+            name += 2;
+            const size_t len = strcspn(name, " \n");
+            int found = 0;
+            for (size_t k = 0; k < noptions; ++k) {
+                CU_ASSERT_FATAL(sq_options_describe(k, &d) == 1);
+                if (strlen(d.name) == len && strncmp(d.name, name, len) == 0)
+                    found = (d.commands & (1u << ids[c])) != 0;
+            }
+            CU_ASSERT(found);
+            if (!found)
+                fprintf(stderr, "\n  command %d: help shows --%.*s, not an option of it\n",
+                        (int)ids[c], (int)len, name);
+            ++headings;
+        }
+        int applying = 0;
+        for (size_t k = 0; k < noptions; ++k)
+            applying += sq_options_describe(k, &d) && (d.commands & (1u << ids[c])) != 0;
+        CU_ASSERT_EQUAL(headings, applying);
         free(text);
     }
+    /* an option no command has is refused by every command */
+    for (size_t c = 0; c < sizeof ids / sizeof ids[0]; ++c)
+        CU_ASSERT(!parse_with(ids[c], "no-such-option", "--no-such-option", NULL, 0));
     /* The overview names every command. */
-    FILE *f = tmpfile();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    sq_options_print_help(f, SQ_CMD_HELP);
-    const long len = ftell(f);
-    char *text = calloc((size_t)len + 1, 1);
+    char *text = help_text(SQ_CMD_HELP);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    rewind(f);
-    CU_ASSERT_EQUAL(fread(text, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "run"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "verify"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "info"));
+    const char *const commands[] = {"run", "verify", "info", "affinity", "doctor"};
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; ++c)
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, commands[c]));
     free(text);
 }
 

@@ -7,6 +7,7 @@
 #          final 100% line; --progress-interval 0 prints none; a resumed run counts the whole
 #          file and says so on every line
 #   quiet  --quiet on a terminal prints nothing at all
+#   modes  --progress bar and off, forced: a bar into a file, nothing on a terminal
 #   count  the final count equals N on 1-3 ranks, static and dynamic schedules, collective and
 #          independent I/O, 1 and 2 threads (the overlapped loop): every rank's work is counted
 set -euo pipefail
@@ -63,17 +64,22 @@ PY
 
 case "$CASE" in
 tty)
-    N=20000000
-    sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
-        --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 64K \
-        --output $OUT/tty.h5 >/dev/null" >"$OUT/tty.log"
-    $PY - "$OUT/tty.log" $N <<'PY'
+    # The bar is redrawn every 0.25 s and once at the end: a run must last long enough for two
+    # redraws. Rather than guess how long N takes here, grow N (x8, at most 3 times) until the bar
+    # was redrawn at least twice; a bar that is never redrawn mid-run fails at the largest N.
+    for N in 2000000 16000000 128000000; do
+        rm -f "$OUT/tty.h5"
+        sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
+            --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 64K \
+            --output $OUT/tty.h5 >/dev/null" >"$OUT/tty.log"
+        st=0
+        $PY - "$OUT/tty.log" $N <<'PY' || st=$?
 import re, sys
 data = open(sys.argv[1], "rb").read().decode()
 n = int(sys.argv[2])
 bars = re.findall(r"\r\[([#-]{20})\] +(\d+\.\d)% (\d+)/(\d+) \[\S+<\S+, \d+\.\d\d GB/s\]", data)
-if len(bars) < 2:
-    sys.exit(f"FAIL: expected the bar redrawn with \\r at least twice, got {len(bars)}: {data[:300]!r}")
+if not bars:
+    sys.exit(f"FAIL: no bar drawn with \\r: {data[:300]!r}")
 last = bars[-1]
 if last[1] != "100.0" or int(last[2]) != n or int(last[3]) != n or last[0] != "#" * 20:
     sys.exit(f"FAIL: the last bar is not full at {n}: {last}")
@@ -82,8 +88,17 @@ if "sqcube: progress" in data:
 tail = data[data.rindex("\r["):]
 if "\n" not in tail:
     sys.exit("FAIL: the final bar does not end its line")
+if len(bars) < 2:
+    print(f"only {len(bars)} bar drawn at N = {n} (the run was shorter than a redraw interval)")
+    sys.exit(3)
 print(f"ok: {len(bars)} bar redraws, last {last[1]}% {last[2]}/{last[3]}")
 PY
+        [ "$st" -ne 3 ] || continue
+        [ "$st" -eq 0 ] || fail "tty: the bar at N = $N"
+        break
+    done
+    [ "$st" -eq 0 ] || fail "tty: the bar was never redrawn mid-run, even at N = $N"
+    rm -f "$OUT/tty.h5"
     ;;
 batch)
     N=20000000
@@ -125,6 +140,35 @@ quiet)
     [ ! -s "$OUT/quiet2.log" ] || fail "--quiet printed: $(cat "$OUT/quiet2.log")"
     echo "ok: --quiet prints nothing, on a terminal or not"
     ;;
+modes)
+    # --progress bar with stderr to a file: the bar all the same (\r redraws, full at the end, no
+    # plain lines), where auto would give lines. --progress off on a terminal: nothing, where auto
+    # would draw the bar; off in a batch log: no lines either. Each output is checked.
+    N=300007
+    sq_mpi 2 1 run --generate range:$N --chunk 10K --output "$OUT/bar.h5" --progress bar \
+        >/dev/null 2>"$OUT/bar.log" || fail "--progress bar exited $?: $(cat "$OUT/bar.log")"
+    $PY - "$OUT/bar.log" $N <<'PY'
+import re, sys
+data, n = open(sys.argv[1], "rb").read().decode(), int(sys.argv[2])
+bars = re.findall(r"\r\[([#-]{20})\] +(\d+\.\d)% (\d+)/(\d+) ", data)
+if not bars or bars[-1][0] != "#" * 20 or int(bars[-1][2]) != n or int(bars[-1][3]) != n:
+    sys.exit(f"FAIL: --progress bar into a file: no full bar at {n}: {data[:300]!r}")
+if "sqcube: progress" in data:
+    sys.exit("FAIL: --progress bar printed plain lines")
+print(f"ok --progress bar into a file: {len(bars)} bars, the last full")
+PY
+    sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
+        --bind-to none -x OMP_NUM_THREADS=1 $SQCUBE run --generate range:$N --chunk 10K \
+        --output $OUT/off_tty.h5 --progress off >/dev/null" >"$OUT/off_tty.log"
+    ! grep -q $'\r\|sqcube: progress' "$OUT/off_tty.log" || fail "--progress off on a terminal: $(od -c "$OUT/off_tty.log" | head)"
+    sq_mpi 2 1 run --generate range:$N --chunk 10K --output "$OUT/off.h5" --progress off \
+        --progress-interval 0.01 >/dev/null 2>"$OUT/off.log" || fail "--progress off exited $?"
+    ! grep -q 'sqcube: progress\|\[#' "$OUT/off.log" || fail "--progress off printed: $(cat "$OUT/off.log")"
+    for f in bar off_tty off; do
+        "$PY" "$LIB/check_output.py" "$OUT/$f.h5" >/dev/null || fail "check_output.py rejects $OUT/$f.h5"
+    done
+    echo "ok: --progress bar draws the bar into a file, --progress off prints none on a terminal or not"
+    ;;
 count)
     N=1009
     for np in 1 2 3; do
@@ -146,6 +190,9 @@ count)
     check_lines "$OUT/c_chunk1.log" 50
     # the display changes nothing: the file verifies
     sq_mpi 2 1 verify "$OUT/c_3_2_dynamic_independent.h5" --quiet
+    for f in "$OUT"/c_*.h5; do # and the independent checker accepts every one of them
+        "$PY" "$LIB/check_output.py" "$f" >/dev/null || fail "check_output.py rejects $f"
+    done
     echo "ok: the final count is N on 1-3 ranks x 1-2 threads, static and dynamic, both I/O modes"
     ;;
 *)
