@@ -189,6 +189,36 @@ static void add_folded3(sq_xacc *a[3], const double *v0, const double *v1, const
     }
 }
 
+/* One boundary instead of two, for three blocks whose terms are all within 2^36 of their bound
+ * (lower[k] >= 2^(e[k] - 36)): q = (w + sigma) - sigma is w rounded to a multiple of 2^(e-42)
+ * (exact, as above) and its partial sums are exact; the remainders r = w - q are exact, below
+ * 2^(e-43), and each a multiple of ulp(w) >= 2^(e-36-52) = 2^(e-88), so any partial sum of at most
+ * 2^8 of them is a whole number below 2^(8+45) of units 2^(e-88): exact in float64 too. Five
+ * operations per term instead of ten, and no remainder left over. */
+SQ_TARGET_CLONES
+static void add_folded3_near(sq_xacc *a[3], const double *v0, const double *v1, const double *v2,
+                             int n, const int e[3]) {
+    const double a1 = 1.5 * pow2(e[0] + 10), b1 = 1.5 * pow2(e[1] + 10), c1 = 1.5 * pow2(e[2] + 10);
+    double sa = 0.0, sb = 0.0, sc = 0.0, ra = 0.0, rb = 0.0, rc = 0.0;
+#pragma omp simd reduction(+ : sa, sb, sc, ra, rb, rc)
+    for (int i = 0; i < n; ++i) {
+        const double x = v0[i], y = v1[i], z = v2[i];
+        const double qx = (x + a1) - a1, qy = (y + b1) - b1, qz = (z + c1) - c1;
+        sa += qx;
+        sb += qy;
+        sc += qz;
+        ra += x - qx;
+        rb += y - qy;
+        rc += z - qz;
+    }
+    sq_xacc_add(a[0], sa);
+    sq_xacc_add(a[0], ra);
+    sq_xacc_add(a[1], sb);
+    sq_xacc_add(a[1], rb);
+    sq_xacc_add(a[2], sc);
+    sq_xacc_add(a[2], rc);
+}
+
 /* Whether a bound allows the folded path, and its exponent. */
 static int foldable(double bound, int n, int *e) {
     if (!(bound > 0.0 && bound <= DBL_MAX) || n > SQ_XACC_BLOCK_MAX)
@@ -208,6 +238,18 @@ void sq_xacc_add_blocks3_bounded(sq_xacc *a[3], const double *v0, const double *
     sq_xacc_add_block_bounded(a[0], v0, n, bound[0]);
     sq_xacc_add_block_bounded(a[1], v1, n, bound[1]);
     sq_xacc_add_block_bounded(a[2], v2, n, bound[2]);
+}
+
+void sq_xacc_add_blocks3_ranged(sq_xacc *a[3], const double *v0, const double *v1, const double *v2,
+                                int n, const double bound[3], const double lower[3]) {
+    int e[3];
+    if (foldable(bound[0], n, &e[0]) && foldable(bound[1], n, &e[1]) &&
+        foldable(bound[2], n, &e[2]) && lower[0] >= pow2(e[0] - 36) &&
+        lower[1] >= pow2(e[1] - 36) && lower[2] >= pow2(e[2] - 36)) {
+        add_folded3_near(a, v0, v1, v2, n, e);
+        return;
+    }
+    sq_xacc_add_blocks3_bounded(a, v0, v1, v2, n, bound);
 }
 
 void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound) {

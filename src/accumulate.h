@@ -13,7 +13,9 @@
  * sq_xacc_add_block adds a whole block fast: the terms are split by pre-rounding against two
  * boundaries derived from the block's largest magnitude (Demmel and Nguyen's error-free
  * extraction); the parts are summed in plain float64 without rounding error, and only the last
- * bits of a term more than about 2^33 below the block's largest are added one by one.
+ * bits of a term more than about 2^33 below the block's largest are added one by one. A block
+ * whose terms all lie within 2^36 of its largest needs one boundary only
+ * (sq_xacc_add_blocks3_ranged).
  *
  * Non-finite terms are counted, not added: the result is NaN if any term is NaN or both infinities
  * occur, otherwise the infinity that occurred, otherwise the rounded exact sum (which is +-Inf if
@@ -50,6 +52,13 @@ void sq_xacc_add_block_bounded(sq_xacc *a, const double *v, int n, double bound)
 /* a[k] += the block vk, for three blocks of n terms with bounds as above, in one pass. */
 void sq_xacc_add_blocks3_bounded(sq_xacc *a[3], const double *v0, const double *v1,
                                  const double *v2, int n, const double bound[3]);
+
+/* The same, for a caller that also knows a lower bound: lower[k] <= |vk[i]| for every i (0 when
+ * unknown). A block whose terms all lie within 2^36 of its bound takes a cheaper exact path (one
+ * pre-rounding boundary, and the remainders summed in float64, exactly). The result is the same
+ * exact sum as adding the terms one by one. */
+void sq_xacc_add_blocks3_ranged(sq_xacc *a[3], const double *v0, const double *v1, const double *v2,
+                                int n, const double bound[3], const double lower[3]);
 
 /* a += b exactly. */
 void sq_xacc_merge(sq_xacc *a, const sq_xacc *b);

@@ -32,6 +32,40 @@ static inline void add_split(sq_i256 *acc, int64_t hi_sum, int64_t lo_sum) {
 
 /* ---- float64 ---------------------------------------------------------------------------- */
 
+/* Where the toolchain can, an AVX2 clone of the hot loop, picked at load time (as accumulate.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define SQ_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SQ_TARGET_CLONES
+#endif
+
+/* Squares and cubes of one block, with its min and max (NaN ignored), smallest |x| and NaN count.
+ */
+SQ_TARGET_CLONES
+static int64_t square_cube_block(const double *x, int64_t n, double *sq, double *cu, double *min,
+                                 double *max, double *minabs) {
+    int64_t bnan = 0;
+    double bmn = DBL_MAX, bmx = -DBL_MAX, bma = DBL_MAX;
+#pragma omp simd reduction(+ : bnan) reduction(min : bmn, bma) reduction(max : bmx)
+    for (int64_t i = 0; i < n; ++i) {
+        const double v = x[i];
+        const double q = v * v;
+        sq[i] = q;
+        cu[i] = q * v;
+        bnan += (v != v);
+        /* A NaN v compares false: min and max ignore it. */
+        bmn = v < bmn ? v : bmn;
+        bmx = v > bmx ? v : bmx;
+        const double a = fabs(v);
+        bma = a < bma ? a : bma;
+    }
+    *min = bmn;
+    *max = bmx;
+    *minabs = bma;
+    return bnan;
+}
+
 void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_stats *st) {
 #pragma omp parallel
     {
@@ -43,24 +77,15 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
         double mn = DBL_MAX, mx = -DBL_MAX;
         for (int64_t b = begin; b < end; b += SQ_KERNEL_BLOCK) {
             const int64_t e = (end - b > SQ_KERNEL_BLOCK) ? b + SQ_KERNEL_BLOCK : end;
-            int64_t bnan = 0, bnonfinite = 0;
-            double bmn = DBL_MAX, bmx = -DBL_MAX;
-#pragma omp simd reduction(+ : bnan, bnonfinite) reduction(min : bmn) reduction(max : bmx)
-            for (int64_t i = b; i < e; ++i) {
-                const double v = x[i];
-                const double q = v * v;
-                sq[i] = q;
-                cu[i] = q * v;
-                bnan += (v != v);
-                bnonfinite += !(fabs(v) <= DBL_MAX);
-                /* A NaN v compares false: min and max ignore it. */
-                bmn = v < bmn ? v : bmn;
-                bmx = v > bmx ? v : bmx;
-            }
+            double bmn, bmx, bma;
+            const int64_t bnan = square_cube_block(x + b, e - b, sq + b, cu + b, &bmn, &bmx, &bma);
             /* Rare blocks only: which infinities, and which zeros when a zero is the min or max
              * (the sign rule for min and max needs them; the hot loop does not). */
             int64_t bpinf = 0, bninf = 0;
-            if (bnonfinite > bnan)
+            const int infinite =
+                bmx == INFINITY || bmn == -INFINITY; /* NaN aside, min/max see Inf */
+            const int bnonfinite = bnan > 0 || infinite;
+            if (infinite)
                 for (int64_t i = b; i < e; ++i) {
                     bpinf += x[i] == INFINITY;
                     bninf += x[i] == -INFINITY;
@@ -85,7 +110,10 @@ void sq_kernel_float64(const double *x, int64_t n, double *sq, double *cu, sq_st
             sq_xacc *acc[3] = {&local.fsum[SQ_SUM_X], &local.fsum[SQ_SUM_SQ],
                                &local.fsum[SQ_SUM_CUBE]};
             const double bounds[3] = {bx, bsq, bsq * bx};
-            sq_xacc_add_blocks3_bounded(acc, x + b, sq + b, cu + b, n_block, bounds);
+            /* Likewise the smallest |x| bounds the stored |x^2| and |x^3| from below. */
+            const double lsq = bma * bma;
+            const double lower[3] = {bma, lsq, lsq * bma};
+            sq_xacc_add_blocks3_ranged(acc, x + b, sq + b, cu + b, n_block, bounds, lower);
         }
         local.count = end - begin;
         local.nan = nan;

@@ -229,6 +229,115 @@ static void test_many(void) {
     CU_ASSERT_EQUAL(sq_xacc_value(&a), (double)n);
 }
 
+/* The same accumulator digits (normalised by merging into a zero accumulator) and counts. */
+static int same_acc(const sq_xacc *a, const sq_xacc *b) {
+    sq_xacc na, nb;
+    sq_xacc_init(&na);
+    sq_xacc_init(&nb);
+    sq_xacc_merge(&na, a);
+    sq_xacc_merge(&nb, b);
+    return memcmp(na.digit, nb.digit, sizeof na.digit) == 0 && na.nan == nb.nan &&
+           na.pinf == nb.pinf && na.ninf == nb.ninf;
+}
+
+/* One trial of sq_xacc_add_blocks3_ranged against adding the terms one by one, with the exact
+ * bounds (largest and smallest magnitude) or looser ones. */
+static int ranged_agrees(double *v[3], int n, int loose) {
+    sq_xacc fast[3], slow[3];
+    double bound[3], lower[3];
+    for (int k = 0; k < 3; ++k) {
+        sq_xacc_init(&fast[k]);
+        sq_xacc_init(&slow[k]);
+        double hi = 0.0, lo = INFINITY;
+        for (int i = 0; i < n; ++i) {
+            const double a = fabs(v[k][i]);
+            hi = (a > hi || a != a) ? a : hi;
+            lo = a < lo ? a : lo;
+            sq_xacc_add(&slow[k], v[k][i]);
+        }
+        bound[k] = hi != hi ? INFINITY : hi;
+        lower[k] = n > 0 ? lo : 0.0;
+        if (loose) { /* any valid bounds: larger above, smaller (or 0) below */
+            bound[k] = bound[k] * 4.0;
+            lower[k] = (rnd() & 1) ? 0.0 : lower[k] / 4.0;
+        }
+    }
+    sq_xacc *acc[3] = {&fast[0], &fast[1], &fast[2]};
+    sq_xacc_add_blocks3_ranged(acc, v[0], v[1], v[2], n, bound, lower);
+    int ok = 1;
+    for (int k = 0; k < 3; ++k)
+        ok &= same_acc(&fast[k], &slow[k]) &&
+              same_bits(sq_xacc_value(&fast[k]), sq_xacc_value(&slow[k]));
+    return ok;
+}
+
+/* The near-range fast path (one boundary, remainders summed in float64) is exact: random blocks
+ * whose terms stay within 2^36 of the largest (it is taken) or not (the general path), full
+ * 53-bit mantissas at both ends of the range, all remainders of one sign, subnormals, zeros,
+ * NaN and Inf. */
+static void test_ranged_blocks(void) {
+    static double b0[SQ_XACC_BLOCK_MAX], b1[SQ_XACC_BLOCK_MAX], b2[SQ_XACC_BLOCK_MAX];
+    double *v[3] = {b0, b1, b2};
+    int failures = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        const int n = 1 + (int)(rnd() % SQ_XACC_BLOCK_MAX);
+        const int kind = trial % 7;
+        for (int k = 0; k < 3; ++k) {
+            const int top = (int)(rnd() % 1200) - 600; /* exponent of the block's largest */
+            for (int i = 0; i < n; ++i) {
+                double t;
+                switch (kind) {
+                case 0: /* within 2^36 of the top: the fast path */
+                    t = rnd_double(top - 36, top);
+                    break;
+                case 1: /* exactly at the edges: 2^(top-36) .. just below 2^(top+1) */
+                    t = (rnd() & 1) ? ldexp(1.0 + (double)(rnd() >> 12) * 0x1p-52, top - 36)
+                                    : ldexp(2.0 - 0x1p-52, top);
+                    if (rnd() & 1)
+                        t = -t;
+                    break;
+                case 2: /* one sign, every low bit set: the remainders add up, none cancel */
+                    t = ldexp(2.0 - 0x1p-52, top - (int)(rnd() % 37));
+                    break;
+                case 3: /* wider than 2^36: the general path */
+                    t = rnd_double(top - 80, top);
+                    break;
+                case 4: /* subnormals and the smallest normals, zeros */
+                    t = (rnd() % 8 == 0) ? 0.0
+                                         : ldexp((double)(rnd() >> 11), -1074 - (int)(rnd() % 3));
+                    break;
+                case 5: /* half near the top, half 2^37..2^40 below: the general path */
+                    t = (i % 2) ? rnd_double(top - 2, top) : rnd_double(top - 40, top - 37);
+                    break;
+                default: /* a few non-finite terms */
+                    t = rnd_double(top - 20, top);
+                    if (rnd() % 64 == 0)
+                        t = (rnd() & 1) ? NAN : ((rnd() & 1) ? INFINITY : -INFINITY);
+                    break;
+                }
+                v[k][i] = t;
+            }
+        }
+        failures += !ranged_agrees(v, n, trial % 2);
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    /* At the edge of the fast path's rule: 255 remainders just below 2^(e-43) and one term at
+     * 2^(e-37) with its last bit (2^(e-89)) set. The remainders sum to about 2^(e-35), whose ulp
+     * is 2^(e-87): summed in float64 the last bit would be lost, so this block must not take
+     * the fast path (a term 2^37 below the bound is outside its 2^36). */
+    for (int k = 0; k < 3; ++k) {
+        for (int i = 0; i < SQ_XACC_BLOCK_MAX - 1; ++i)
+            v[k][i] = 0x1p99 + (0x1p57 - 0x1p47); /* e = 100 */
+        v[k][SQ_XACC_BLOCK_MAX - 1] = 0x1p63 * (1.0 + 0x1p-52);
+    }
+    CU_ASSERT(ranged_agrees(v, SQ_XACC_BLOCK_MAX, 0));
+    /* the largest blocks at the largest exponents the boundaries allow, and n = 0 */
+    for (int i = 0; i < SQ_XACC_BLOCK_MAX; ++i)
+        b0[i] = b1[i] = b2[i] = ldexp(2.0 - 0x1p-52, 1000 - (int)(i % 37));
+    CU_ASSERT(ranged_agrees(v, SQ_XACC_BLOCK_MAX, 0));
+    CU_ASSERT(ranged_agrees(v, 0, 0));
+}
+
 int main(void) {
     static const sq_unit_test tests[] = {
         {"cancellation (1e308 + 1 - 1e308)", test_cancellation},
@@ -238,6 +347,7 @@ int main(void) {
         {"block path equals term path", test_block_paths},
         {"NaN and Inf rules", test_nonfinite},
         {"normalisation and large totals", test_many},
+        {"near-range block path equals term path", test_ranged_blocks},
     };
     return sq_unit_run("accumulate", tests, sizeof tests / sizeof tests[0]);
 }
