@@ -33,5 +33,11 @@ $PY "$A/summary.py" u1x1.h5 u1x2.h5 u2x1.h5 u2x2.h5 --png -o "$IMG/analysis-summ
 $PY "$A/phases.py" u3x1.h5 -o "$IMG/analysis-phases.png" --width 8 --height 4
 $PY "$A/scaling.py" runs.csv -o "$IMG/analysis-scaling.png" --width 10 --height 4
 $PY "$A/preview.py" u2x2.h5 --dataset cube -o "$IMG/analysis-preview.png" --width 10 --height 3.6
+# A netCDF-4 input with lat/lon (bench/make_netcdf.py: a surface temperature V in K, 4 x 180 x 360):
+# preview.py draws its result's cube as a map.
+$PY "$ROOT/bench/make_netcdf.py" t.nc 4 180 360
+mpirun -np 2 --oversubscribe --bind-to none -x OMP_NUM_THREADS=1 "$SQCUBE" run --input t.nc:/V \
+    --output map.nc --progress off >/dev/null
+$PY "$A/preview.py" map.nc --index time=2 -o "$IMG/analysis-preview-map.png" --width 10 --height 3.6
 cp runs.csv "$ROOT/bench/results/analysis-runs.csv"
 echo "make_examples: figures in $IMG"

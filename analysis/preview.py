@@ -1,7 +1,14 @@
 #!/usr/bin/python3
-"""A quick look at a dataset of a result file (or any HDF5 file): its values against the element
-index and their histogram, from a bounded sample, so that a file of billions of elements previews
-in seconds and in little memory.
+"""A quick look at a dataset of a result file (or any HDF5 or netCDF-4 file): its values and their
+histogram, from a bounded sample, so that a file of billions of elements previews in seconds and
+in little memory.
+
+The axes follow the file's dimensions (a sqcube result carries its input's; docs/output-format.md):
+  map      the data has latitude and longitude coordinates (netCDF/CF: lat, lon): one slice of it
+           on a lat/lon map, the other dimensions at index 0 or at --index NAME=I;
+  1-D      the values against the dimension's coordinate (e.g. time), or the element index;
+  else     the values against the element index (row-major over the named dimensions).
+Axis and colour bar labels are the coordinates' and the variable's long_name and units.
 
 At most --max-points elements are read (default 100000), never the whole dataset:
   strided  every s-th element along each axis (1-D: s = ceil(N / max-points)), the default;
@@ -12,10 +19,12 @@ Non-finite values (NaN, +-Inf) are counted and left out of the histogram.
 Examples:
   analysis/preview.py out.h5                    # /cube
   analysis/preview.py out.h5 --dataset square --log --max-points 1e6 -o square.png
+  analysis/preview.py map.nc --index time=1     # a map slice of /cube (lat/lon input)
 """
 import argparse
 import math
 import sys
+import textwrap
 
 import numpy as np
 
@@ -82,6 +91,53 @@ def sample(dset, cap, method, rng):
     return idx, vals.reshape(-1), f"strided, every {'x'.join(map(str, st))}"
 
 
+def parse_index(items, dims, prog):
+    """--index NAME=I items as {axis: index}, checked against dims (a list of dimension dicts)."""
+    names = [d["name"] for d in dims]
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in names or not value.lstrip("-").isdigit():
+            sys.exit(f"{prog}: error: --index {item}: expected NAME=I with NAME one of "
+                     f"{', '.join(names) or 'none (a scalar)'}")
+        out[names.index(name)] = int(value)
+    return out
+
+
+def map_slice(dset, dims, axes, index, cap, prog):
+    """(values 2-D (lat x lon), lat, lon, description) of one lat/lon slice of dset, strided to
+    at most cap elements; the other axes at index (default 0)."""
+    ilat, ilon = axes
+    sel, where = [], []
+    for k, d in enumerate(dims):
+        if k in axes:
+            continue
+        i = index.get(k, 0)
+        if not -dset.shape[k] <= i < dset.shape[k]:
+            sys.exit(f"{prog}: error: --index {d['name']}={i}: the dimension has "
+                     f"{dset.shape[k]} elements")
+        i %= dset.shape[k]
+        v = d["values"]
+        units = d["attrs"].get("units", "")
+        where.append(f"{d['name']}={i}" + (f" ({v[i]:g} {units})".replace(" )", ")")
+                                             if v is not None and v.dtype.kind in "iuf" else ""))
+    st = strides_for([dset.shape[ilat], dset.shape[ilon]], cap)
+    for k in range(len(dims)):
+        if k == ilat:
+            sel.append(slice(None, None, st[0]))
+        elif k == ilon:
+            sel.append(slice(None, None, st[1]))
+        else:
+            sel.append(index.get(k, 0) % dset.shape[k])
+    vals = np.asarray(dset[tuple(sel)])
+    if ilat > ilon:  # (lon, lat) order: rows are latitudes on the map
+        vals = vals.T
+    lat = np.asarray(dims[ilat]["values"])[::st[0]]
+    lon = np.asarray(dims[ilon]["values"])[::st[1]]
+    how = f"map slice {', '.join(where) or 'whole'}, strided, every {st[0]}x{st[1]}"
+    return vals, lat, lon, how, where
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -94,6 +150,11 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0, help="seed of --sample random (default 0)")
     p.add_argument("--bins", type=int, default=100, help="histogram bins (default 100)")
     p.add_argument("--log", action="store_true", help="logarithmic count axis")
+    p.add_argument("--index", action="append", default=[], metavar="NAME=I",
+                   help="the slice a map shows: index I of dimension NAME (default 0; repeat "
+                        "for several dimensions)")
+    p.add_argument("--no-map", action="store_true",
+                   help="values against the element index even when the data has lat/lon")
     sqresult.add_figure_args(p, "preview.png", width=10, height=4)
     args = p.parse_args(argv)
     cap = int(args.max_points)
@@ -101,22 +162,31 @@ def main(argv=None):
         sys.exit("preview.py: error: --max-points must be at least 1")
 
     import h5py
-    try:
-        f = h5py.File(args.file, "r")
-    except OSError as e:
-        sys.exit(f"preview.py: error: cannot open {args.file}: {e}")
+    f = sqresult.open_h5(args.file, "preview.py")
     with f:
         if args.dataset not in f or not isinstance(f[args.dataset], h5py.Dataset):
             names = []
-            # Numeric datasets only: those a histogram can show (not /provenance/affinity).
+            # Numeric datasets only: those a histogram can show (not /provenance/affinity), and
+            # not netCDF's dimensions without a variable (rank, phase, dim0, ...).
             f.visititems(lambda k, v: names.append(k)
-                         if isinstance(v, h5py.Dataset) and v.dtype.kind in "iuf" else None)
+                         if isinstance(v, h5py.Dataset) and v.dtype.kind in "iuf"
+                         and not sqresult.is_bare_dimension(v) else None)
             sys.exit(f"preview.py: error: {args.file} has no dataset '{args.dataset}'; "
                      f"its datasets: {', '.join(names)}")
         d = f[args.dataset]
         n = math.prod(d.shape)
-        idx, vals, how = sample(d, cap, args.sample, np.random.default_rng(args.seed))
+        dims = sqresult.dimensions(d)
+        index = parse_index(args.index, dims, "preview.py")
+        var = {k: sqresult._py(v) for k, v in d.attrs.items()}
+        axes = None if args.no_map else sqresult.map_axes(dims)
+        if axes:
+            grid, lat, lon, how, where = map_slice(d, dims, axes, index, cap, "preview.py")
+            vals = grid.reshape(-1)
+        else:
+            idx, vals, how = sample(d, cap, args.sample, np.random.default_rng(args.seed))
         shape = "x".join(map(str, d.shape)) or "scalar"
+        if dims:
+            shape += f" ({', '.join(x['name'] for x in dims)})"
     vals = np.asarray(vals, dtype=float) if vals.dtype.kind != "f" else vals
     finite = np.isfinite(vals)
     nonfinite = int((~finite).sum())
@@ -126,24 +196,49 @@ def main(argv=None):
           (f"; sample min {fv.min():.6g}, mean {fv.mean():.6g}, max {fv.max():.6g}"
            if len(fv) else ""))
 
-    fig, axes = sqresult.figure(args, 1, 2)
-    ax_v, ax_h = axes[0]
+    name = args.dataset.strip("/").rsplit("/", 1)[-1]
+    label = sqresult.axis_label(name, var)
+    # Long labels wrap to their panel (about 13 characters of 10-point text an inch): along the
+    # height for a colour bar or y axis, along a third of the width for the histogram's x axis.
+    tall = max(12, int(0.7 * args.height * 13))
+    wide = max(12, int(0.33 * args.width * 13))
+    fig, panels = sqresult.figure(args, 1, 2)
+    ax_v, ax_h = panels[0]
+    if axes:
+        ylab = sqresult.axis_label(dims[axes[0]]["name"], dims[axes[0]]["attrs"])
+        xlab = sqresult.axis_label(dims[axes[1]]["name"], dims[axes[1]]["attrs"])
+        print(f"map: x {xlab}, y {ylab}, colour {label}; {', '.join(where) or 'one slice'}")
+        mesh = ax_v.pcolormesh(lon, lat, np.ma.masked_invalid(grid.astype(float)),
+                               shading="nearest", cmap="viridis")
+        fig.colorbar(mesh, ax=ax_v, label=textwrap.fill(label, tall))
+        ax_v.set_xlabel(xlab)
+        ax_v.set_ylabel(ylab)
+    else:
+        xdim = dims[0] if len(dims) == 1 and dims[0]["values"] is not None else None
+        xs = np.asarray(xdim["values"])[idx] if xdim is not None else idx
+        if len(fv):
+            ax_v.plot(xs[finite], fv, ".", markersize=2 if len(fv) > 2000 else 4,
+                      color="#4c72b0")
+        ax_v.set_xlabel(sqresult.axis_label(xdim["name"], xdim["attrs"]) if xdim is not None
+                        else "element index (row-major"
+                        + (f" over {', '.join(x['name'] for x in dims)})" if len(dims) > 1
+                           else ")"))
+        ax_v.set_ylabel(textwrap.fill(label, tall))
+        print(f"axes: x {ax_v.get_xlabel()}, y {label}".replace("\n", " "))
     if len(fv):
-        ax_v.plot(idx[finite], fv, ".", markersize=2 if len(fv) > 2000 else 4, color="#4c72b0")
         ax_h.hist(fv, bins=args.bins, color="#55a868", log=args.log)
     else:
         for ax in (ax_v, ax_h):
             ax.text(0.5, 0.5, "no finite values" if n else "no elements", ha="center",
                     va="center", transform=ax.transAxes)
-    ax_v.set_xlabel("element index (row-major)")
-    ax_v.set_ylabel(args.dataset.lstrip("/"))
-    ax_h.set_xlabel(args.dataset.lstrip("/"))
+    ax_h.set_xlabel(textwrap.fill(label, wide))
     ax_h.set_ylabel("count in the sample")
-    for ax in (ax_v, ax_h):
+    for ax in (ax_v, ax_h) if not axes else (ax_h,):
         ax.grid(alpha=0.3)
-    fig.suptitle(args.title or f"{args.file.split('/')[-1]}:/{args.dataset.lstrip('/')}, "
-                 f"N = {n}, {len(vals)} sampled ({how})"
-                 + (f", {nonfinite} non-finite" if nonfinite else ""), fontsize=9)
+    sqresult.title(fig, [[args.title]] if args.title else [
+        [f"{args.file.split('/')[-1]}:/{args.dataset.lstrip('/')}", f"N = {n}",
+         f"{len(vals)} sampled ({how})"] + ([f"{nonfinite} non-finite"] if nonfinite else [])],
+        fontsize=9)
     sqresult.save(fig, args)
     return 0
 

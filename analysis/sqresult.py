@@ -133,6 +133,84 @@ def read_runs(paths):
     return runs
 
 
+# ---- netCDF-4 dimensions and coordinates ------------------------------------------------------
+
+# What netCDF-C writes as the NAME of a dimension scale that is a dimension without a coordinate
+# variable (its values are meaningless).
+NC_NOT_A_VARIABLE = "This is a netCDF dimension but not a netCDF variable."
+_SCALE_BOOKKEEPING = {"CLASS", "NAME", "REFERENCE_LIST", "DIMENSION_LIST", "_Netcdf4Dimid",
+                      "_Netcdf4Coordinates", "_nc3_strict"}
+
+
+def open_h5(path, prog):
+    """h5py.File(path) for HDF5 and netCDF-4 files, or exit with one line saying why not (a
+    netCDF-3 file is not HDF5: nccopy -k nc4 converts it)."""
+    import h5py
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        try:
+            with open(path, "rb") as f:
+                classic = f.read(3) == b"CDF"
+        except OSError:
+            classic = False
+        if classic:
+            sys.exit(f"{prog}: error: {path} is a netCDF-3 (classic) file, not HDF5; convert it: "
+                     f"nccopy -k nc4 {path} {os.path.splitext(path)[0]}_nc4.nc")
+        sys.exit(f"{prog}: error: cannot open {path}: {e}")
+
+
+def is_bare_dimension(dset):
+    """True for a netCDF dimension without a coordinate variable (a scale holding no data)."""
+    tag = _py(dset.attrs.get("NAME", b"")) if "NAME" in dset.attrs else ""
+    return isinstance(tag, str) and tag.startswith(NC_NOT_A_VARIABLE)
+
+
+def dimensions(dset):
+    """The axes of an h5py dataset as [{name, values, attrs}]: the names of its dimension scales
+    (a netCDF-4 file, a sqcube result) with the coordinate variable's values and attributes
+    (values None for a dimension without one), else dim0, dim1, ... (sqcube's names for axes
+    without scales)."""
+    out = []
+    for k in range(len(dset.shape)):
+        scales = dset.dims[k] if dset.shape else []
+        if len(scales) == 0:
+            out.append({"name": f"dim{k}", "values": None, "attrs": {}})
+            continue
+        s = scales[0]
+        values = None if is_bare_dimension(s) else s[...]
+        attrs = {a: _py(v) for a, v in s.attrs.items() if a not in _SCALE_BOOKKEEPING}
+        out.append({"name": s.name.rsplit("/", 1)[-1], "values": values, "attrs": attrs})
+    return out
+
+
+def _is_axis(dim, names, units, standard):
+    a = dim["attrs"]
+    return dim["values"] is not None and (dim["name"].lower() in names or
+                                          a.get("standard_name") == standard or
+                                          str(a.get("units", "")) in units)
+
+
+def map_axes(dims):
+    """(index of the latitude axis, index of the longitude axis) when dims hold both as coordinate
+    variables (by name lat/latitude, lon/longitude, CF standard_name or units degrees_north/east),
+    else None."""
+    lat = [i for i, d in enumerate(dims) if _is_axis(
+        d, {"lat", "latitude"}, {"degrees_north", "degree_north", "degrees_N", "degree_N"},
+        "latitude")]
+    lon = [i for i, d in enumerate(dims) if _is_axis(
+        d, {"lon", "longitude"}, {"degrees_east", "degree_east", "degrees_E", "degree_E"},
+        "longitude")]
+    return (lat[0], lon[0]) if lat and lon else None
+
+
+def axis_label(name, attrs):
+    """"long_name (units)" (else standard_name, else name) of a variable or coordinate."""
+    text = str(attrs.get("long_name") or attrs.get("standard_name") or name)
+    units = attrs.get("units")
+    return f"{text} ({units})" if units not in (None, "") else text
+
+
 def fmt_value(v):
     """A reduction for a table: exact integers as they are, floats to 6 significant digits."""
     if v is None:

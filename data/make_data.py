@@ -411,6 +411,61 @@ def fixture_chunked(path):
                                   "a filtered, chunked input")
 
 
+def fixture_netcdf(dirpath):
+    """netCDF-4 inputs written by netCDF-C itself (python3-netcdf4), as users' files are.
+
+    t2m.nc: t2m(time, lat, lon) float32 in K with CF coordinates (time unlimited, days since
+    2000-01-01; lat, lon in degrees), CF attributes and a global history; values
+    250 + i/7 over the row-major index i.  ens.nc: counts(member, x) int16, where member is a
+    dimension without a coordinate variable and x has one.
+    """
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Debian's netCDF4 warns about numpy's ABI on import
+        import netCDF4
+    with netCDF4.Dataset(os.path.join(dirpath, "t2m.nc"), "w", format="NETCDF4") as f:
+        f.Conventions = "CF-1.8"
+        f.title = "sqcube test input: 2 m temperature on a small grid"
+        f.history = "Sat Jan 01 00:00:00 2000: data/make_data.py fixtures"
+        f.createDimension("time", None)
+        f.createDimension("lat", 5)
+        f.createDimension("lon", 8)
+        t = f.createVariable("time", "f8", ("time",))
+        t.units = "days since 2000-01-01"
+        t.calendar = "standard"
+        t.standard_name = "time"
+        t.axis = "T"
+        t[:] = np.array([0.0, 1.0, 2.0, 3.0])
+        la = f.createVariable("lat", "f4", ("lat",))
+        la.units = "degrees_north"
+        la.standard_name = "latitude"
+        la.axis = "Y"
+        la[:] = np.linspace(-60.0, 60.0, 5)
+        lo = f.createVariable("lon", "f4", ("lon",))
+        lo.units = "degrees_east"
+        lo.standard_name = "longitude"
+        lo.axis = "X"
+        lo[:] = np.arange(8) * 45.0
+        v = f.createVariable("t2m", "f4", ("time", "lat", "lon"))
+        v.units = "K"
+        v.long_name = "2 metre temperature"
+        v.standard_name = "air_temperature"
+        v.cell_methods = "time: mean"
+        v.valid_range = np.array([150.0, 350.0], dtype=np.float32)
+        v.comment = "synthetic: 250 + i/7 over the row-major index i"
+        v[:] = (250.0 + np.arange(160) / 7.0).astype(np.float32).reshape(4, 5, 8)
+    with netCDF4.Dataset(os.path.join(dirpath, "ens.nc"), "w", format="NETCDF4") as f:
+        f.createDimension("member", 3)
+        f.createDimension("x", 6)
+        x = f.createVariable("x", "i4", ("x",))
+        x.units = "m"
+        x[:] = np.arange(6) * 100
+        c = f.createVariable("counts", "i2", ("member", "x"))
+        c.units = "m s-1"
+        c.source = "sqcube test input"
+        c[:] = (np.arange(18, dtype=np.int16) - 9).reshape(3, 6)
+
+
 def make_fixtures(dirpath):
     os.makedirs(dirpath, exist_ok=True)
     single = [("floats_special.h5", fixture_floats_special),
@@ -431,9 +486,10 @@ def make_fixtures(dirpath):
     fixture_chunked(os.path.join(dirpath, "chunked_gzip.h5"))
     fixture_cancel_overflow(os.path.join(dirpath, "cancel_overflow.h5"))
     fixture_zeros(dirpath)
+    fixture_netcdf(dirpath)
     names = sorted(os.listdir(dirpath))
     print("make_data: wrote fixtures in %s: %s"
-          % (dirpath, " ".join(n for n in names if n.endswith(".h5"))))
+          % (dirpath, " ".join(n for n in names if n.endswith((".h5", ".nc")))))
 
 
 def main(argv=None):

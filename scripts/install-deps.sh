@@ -30,6 +30,8 @@ TEST_PACKAGES=(
     iproute2 util-linux         # ip netns; nsenter, unshare
     tcl8.6                      # Environment Modules' modulecmd.tcl (install_envmodules)
     strace                      # the --sync test (tests/mpi/run_options.sh sync) counts fsync calls
+    python3-xarray python3-h5netcdf python3-netcdf4 # netCDF view (tests/mpi/netcdf.sh, analysis.sh)
+    netcdf-bin nco cdo udunits-bin                  # ncdump, ncks, cdo sinfon, udunits2 on results
 )
 # Where environment-modules is installed, it serves the test itself, and lmod would replace it.
 if ! dpkg-query -W -f='${Status}' environment-modules 2>/dev/null | grep -q "install ok installed"; then

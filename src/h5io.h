@@ -61,6 +61,8 @@ typedef struct sq_input_info {
     sq_dtype type;             /* the type x is computed in: int64 for integers, float64 */
     sq_read_type read_as;      /* how to read it */
     char datatype[64];         /* the stored type, e.g. "uint16 big-endian" */
+    int serial_read;           /* 1: read through a serial handle per rank (a virtual dataset) */
+    char access[256];          /* how it is read, for /provenance input_access */
 } sq_input_info;
 
 /* Serial check of FILE and DATASET ("" = the file's only dataset): exists, is HDF5, holds the
@@ -93,6 +95,10 @@ typedef struct sq_h5_write_settings {
     int sync;              /* flush to stable storage (MPI_File_sync) before `complete` */
     int64_t nchunks;       /* work chunks: the length of /checkpoint/done */
     const char *ckpt_settings; /* the settings a resumed run must share (checkpoint.h) */
+    /* The netCDF-4 view (h5io_netcdf.c): the open input whose dimensions, coordinates and
+     * attributes the results take (NULL for generated input, then `generator` names it). */
+    const sq_h5_reader *source;
+    const char *generator;
 } sq_h5_write_settings;
 
 /* One run (session) of an output: a line of its history, in /checkpoint/sessions/<session> while

@@ -100,6 +100,12 @@ static int check_input_file(const char *file, sq_error *err) {
         return sq_fail(err, SQ_ERR_RUNTIME,
                        "input '%s' is a directory, not an HDF5 file; give FILE or FILE:/DATASET",
                        file);
+    /* Opening a FIFO would wait for a writer; a device is no HDF5 file either. */
+    if (!S_ISREG(st.st_mode))
+        return sq_fail(err, SQ_ERR_RUNTIME,
+                       "input '%s' is a %s, not a regular file; sqcube reads HDF5 files (copy the "
+                       "data to a file first)",
+                       file, sq_h5__file_kind(st.st_mode));
     if (access(file, R_OK) != 0)
         return sq_fail(err, SQ_ERR_RUNTIME, "input file '%s' is not readable: %s", file,
                        strerror(errno));
@@ -169,6 +175,17 @@ static int classify_type(hid_t type, const char *file, sq_input_info *info, sq_e
                    info->dataset, file, info->datatype);
 }
 
+/* How the dataset will be read (info->access, info->serial_read): refused at once when it cannot
+ * be read at all (a VDS source file missing, a filter this HDF5 lacks). */
+static int check_access(const char *file, hid_t d, sq_input_info *info, sq_error *err) {
+    char detail[256];
+    if (sq_h5__input_access(file, d, info->access, sizeof info->access, &info->serial_read, detail,
+                            sizeof detail) < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "dataset '%s' in '%s' cannot be read: %s",
+                       info->dataset, file, detail);
+    return SQ_OK;
+}
+
 /* The shape and element count: any rank up to SQ_MAX_RANK, at most 2^62 elements. */
 static int read_shape(hid_t space, const char *file, sq_input_info *info, sq_error *err) {
     const H5S_class_t scls = H5Sget_simple_extent_type(space);
@@ -214,7 +231,9 @@ int sq_h5_probe_input(const char *file, const char *dataset, sq_input_info *info
                      file, sq_h5__h5_detail(detail));
         goto out_close_dataset;
     }
-    rc = classify_type(type, file, info, err);
+    rc = check_access(file, d, info, err);
+    if (rc == SQ_OK)
+        rc = classify_type(type, file, info, err);
     if (rc == SQ_OK)
         rc = read_shape(space, file, info, err);
 out_close_dataset:
@@ -236,9 +255,24 @@ struct sq_h5_reader {
     int64_t max_request; /* the longest read any rank asks for (the same on every rank) */
     hid_t file, dset, dxpl;
     io_record io;
+    int serial; /* a virtual dataset: each rank reads through its own serial (sec2) handle */
     sq_read_type read_as;
     char name[SQ_PATH_MAX + SQ_DSET_MAX + 2]; /* "file:/dataset" for messages */
+    char dataset[SQ_DSET_MAX];                /* "/dataset" */
 };
+
+/* Parallel HDF5 1.10 cannot read a virtual dataset through MPI-IO: every rank reopens the file
+ * read-only with the serial driver and reads its own elements (the same metadata calls on every
+ * rank, so the ranks agree on the switch). */
+static void reopen_serial(sq_h5_reader *r, const char *file) {
+    H5Dclose(r->dset);
+    H5Fclose(r->file);
+    r->dset = -1;
+    r->serial = 1;
+    r->file = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (r->file >= 0)
+        r->dset = H5Dopen2(r->file, r->dataset, H5P_DEFAULT);
+}
 
 int sq_h5_reader_open(const sq_par *par, const char *hints, const char *file, const char *dataset,
                       sq_read_type read_as, sq_io_mode io, int64_t max_request, sq_h5_reader **out,
@@ -252,6 +286,7 @@ int sq_h5_reader_open(const sq_par *par, const char *hints, const char *file, co
     r->max_request = max_request;
     r->read_as = read_as;
     snprintf(r->name, sizeof r->name, "%s:%s", file, dataset);
+    snprintf(r->dataset, sizeof r->dataset, "%s", dataset);
     const hid_t fapl = sq_h5__mpio_fapl_hints(par, hints, io);
     if (fapl >= 0) {
         r->file = H5Fopen(file, H5F_ACC_RDONLY, fapl);
@@ -259,7 +294,9 @@ int sq_h5_reader_open(const sq_par *par, const char *hints, const char *file, co
     }
     if (r->file >= 0)
         r->dset = H5Dopen2(r->file, dataset, H5P_DEFAULT);
-    r->dxpl = sq_h5__transfer_dxpl(io);
+    if (r->dset >= 0 && sq_h5__needs_serial_read(r->dset))
+        reopen_serial(r, file);
+    r->dxpl = r->serial ? H5Pcreate(H5P_DATASET_XFER) : sq_h5__transfer_dxpl(io);
     if (r->file < 0 || r->dset < 0 || r->dxpl < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot open '%s' for parallel reading (%s)", r->name,
                 sq_h5__h5_detail(detail));
@@ -279,7 +316,7 @@ int sq_h5_reader_read(sq_h5_reader *r, int64_t offset, int64_t count, void *buf,
     if (r->n == 0)
         return SQ_OK; /* an empty dataset: every rank skips alike */
     const int rc = sq_h5__transfer(r->dset, sq_h5__read_type(r->read_as), r->dxpl, offset, count,
-                                   r->max_request, buf, 0, &r->io);
+                                   r->max_request, buf, 0, r->serial ? NULL : &r->io);
     if (rc == -1)
         return sq_fail(err, SQ_ERR_RUNTIME, "cannot select elements %lld..%lld of '%s' (%s)",
                        (long long)offset, (long long)(offset + count), r->name,
@@ -306,5 +343,17 @@ void sq_h5_reader_close(sq_h5_reader *r) {
 }
 
 void sq_h5_reader_io(const sq_h5_reader *r, char *actual, size_t alen, char *cause, size_t clen) {
+    if (r->serial) {
+        snprintf(actual, alen, "serial (each rank through its own sec2 file handle)");
+        snprintf(cause, clen, "virtual dataset (parallel HDF5 cannot read it through MPI-IO)");
+        return;
+    }
     sq_h5__io_describe(&r->io, actual, alen, cause, clen);
+}
+
+void sq_h5__reader_source(const sq_h5_reader *r, nc_source *src) {
+    src->src_file = r ? r->file : -1;
+    src->src_dset = r ? r->dset : -1;
+    src->src_dxpl = r ? r->dxpl : H5P_DEFAULT;
+    src->src_name = r ? r->dataset : "";
 }

@@ -11,6 +11,7 @@
 #include <hdf5.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "h5io.h"
 
@@ -109,5 +110,70 @@ hid_t sq_h5__records_open(hid_t file);
  * 1 .. s - 1) to every resumed session s of runs: the current one (session) from r, the earlier
  * ones from the checkpoint's taken_over_<s> attributes. Call before /checkpoint goes. */
 int sq_h5__runs_take_over(hid_t file, hid_t runs, const sq_resume *r, int32_t session);
+
+/* ---- how an input is read (h5io_access.c) ------------------------------------------------- */
+
+/* Parallel HDF5 1.10 reads most datasets through the MPI-IO driver, but not a virtual dataset
+ * (VDS): those are read by each rank through its own serial (sec2) handle, opened read-only. An
+ * external link is followed by HDF5 with the same file access (MPI-IO). A dataset whose filter the
+ * library lacks, or a VDS whose source file is missing (HDF5 would silently read fill values), is
+ * refused at the probe with one line. */
+
+/* "FIFO (named pipe)", "character device", ...: what a path that is not a regular file is. */
+const char *sq_h5__file_kind(mode_t mode);
+/* Describes how dataset d of file (opened serially by the probe) will be read into access (len
+ * bytes, for /provenance input_access) and sets *serial for a virtual dataset. Returns 0, or -1
+ * with the reason in detail (dlen bytes) when it cannot be read at all. Not collective. */
+int sq_h5__input_access(const char *file, hid_t d, char *access, size_t len, int *serial,
+                        char *detail, size_t dlen);
+/* 1 when d must be read through serial handles (a virtual dataset). Metadata only: collective
+ * when the file was opened through MPI-IO (every rank calls it). */
+int sq_h5__needs_serial_read(hid_t d);
+
+/* ---- the netCDF-4 view of a result (h5io_netcdf.c) ------------------------------------------ */
+
+/* A netCDF-4 file is an HDF5 file whose every variable axis has a dimension scale (HDF5's H5DS):
+ * a 1-D dataset whose name is the dimension's name, holding the coordinate values (a coordinate
+ * variable) or nothing (a dimension without a variable, marked by netCDF's NAME text). These
+ * functions give /square, /cube, /timing and /provenance/affinity their dimensions, copy the
+ * input's coordinate variables, derive the variables' attributes, and write `Conventions` and
+ * `history`, so that netCDF-C (ncdump, NCO, CDO), h5netcdf and xarray read the file as it is.
+ * Parallel HDF5 rule kept here: every metadata change (creating a dataset, an attribute, a scale,
+ * attaching one) is made by every rank with identical arguments; the raw data of the small
+ * coordinate datasets is written by rank 0 in a collective call where the other ranks select
+ * nothing. No MPI calls of its own (the ranks' agreement comes from the identical inputs). */
+
+/* Where the data came from: an input dataset (its file's metadata read through src_dxpl) or a
+ * generator (src_dset < 0, generator its spec). */
+typedef struct nc_source {
+    hid_t src_file;        /* the open input file, or -1 */
+    hid_t src_dset;        /* the open input dataset, or -1 */
+    hid_t src_dxpl;        /* transfer list for reading its coordinates (collective or not) */
+    const char *src_name;  /* the input dataset's path, e.g. "/t2m" ("" for generated) */
+    const char *generator; /* the generator spec for generated input, else "" */
+} nc_source;
+
+/* h5io_input.c: the open input behind r (NULL: none) as a source of metadata. */
+void sq_h5__reader_source(const sq_h5_reader *r, nc_source *src);
+
+/* The dimension names given to the axes of an input without dimension scales: dim0, dim1, ... */
+#define SQ_NC_DIM_PREFIX "dim"
+
+/* Gives /square and /cube (of shape, in file) their dimensions: the input's dimension names with
+ * its coordinate variables copied (values and attributes), or SQ_NC_DIM_PREFIX<k> dimensions
+ * without variables; writes their long_name, units and carried attributes, and the root's
+ * `Conventions` (a CF input) and the input's `history`. rank: this process's rank in the file's
+ * communicator (0 writes the coordinate values). Collective. Returns 0 or -1. */
+int sq_h5__nc_describe(hid_t file, hid_t square, hid_t cube, const sq_shape *shape,
+                       const nc_source *src, int rank);
+/* /timing's dimensions `rank` and `phase`, without variables (the phase names are the `phases`
+ * attribute). Collective. */
+int sq_h5__nc_timing(hid_t file, hid_t timing, int64_t nranks, int64_t nphases);
+/* /provenance/affinity's dimension `affinity_row` (no variable), created in group. Collective. */
+int sq_h5__nc_affinity(hid_t group, hid_t affinity, int64_t rows);
+/* Prepends "<date>: <command_line>" (date from end_time_utc, ISO 8601 UTC, written as NCO and CDO
+ * do: "Tue Nov 25 18:20:00 2026") to the root attribute `history` (kept from the input by
+ * sq_h5__nc_describe), one line per run. Collective. */
+int sq_h5__nc_history(hid_t file, const char *end_time_utc, const char *command_line);
 
 #endif

@@ -137,7 +137,11 @@ int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_
         H5Sclose(space);
     w->dxpl = sq_h5__transfer_dxpl(set->io);
     w->dxpl_ind = sq_h5__transfer_dxpl(SQ_IO_INDEPENDENT);
+    nc_source nc;
+    sq_h5__reader_source(set->source, &nc);
+    nc.generator = set->generator ? set->generator : "";
     if (w->square < 0 || w->cube < 0 || w->dxpl < 0 || w->dxpl_ind < 0 ||
+        sq_h5__nc_describe(w->file, w->square, w->cube, shape, &nc, par ? par->rank : 0) < 0 ||
         sq_h5__create_checkpoint(w, set->ckpt_settings ? set->ckpt_settings : "") < 0) {
         char text[256];
         sq_shape_format(shape, text, sizeof text);
@@ -272,7 +276,8 @@ static int write_timing(sq_h5_writer *w, int rank, int nranks, const sq_timers *
             H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
             H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, space, dxpl, t->seconds) >= 0 &&
             sq_h5__attr_strs(d, "phases", names, SQ_NPHASES) >= 0 &&
-            sq_h5__attr_str(d, "units", "s") >= 0)
+            sq_h5__attr_str(d, "units", "s") >= 0 &&
+            sq_h5__nc_timing(w->file, d, nranks, SQ_NPHASES) >= 0)
             rc = 0;
         if (mspace >= 0)
             H5Sclose(mspace);
@@ -381,8 +386,13 @@ static int write_affinity(sq_h5_writer *w) {
         const hid_t mspace = H5Screate_simple(1, &mdim, NULL);
         const int sel = n > 0 ? H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &n, NULL)
                               : (H5Sselect_none(space) < 0 || H5Sselect_none(mspace) < 0 ? -1 : 0);
-        if (mspace >= 0 && sel >= 0 && H5Dwrite(d, type, mspace, space, w->dxpl, w->affinity) >= 0)
+        const hid_t g = H5Gopen2(w->file, "provenance", H5P_DEFAULT);
+        if (mspace >= 0 && sel >= 0 &&
+            H5Dwrite(d, type, mspace, space, w->dxpl, w->affinity) >= 0 && g >= 0 &&
+            sq_h5__nc_affinity(g, d, w->affinity_total) >= 0)
             rc = 0;
+        if (g >= 0)
+            H5Gclose(g);
         if (mspace >= 0)
             H5Sclose(mspace);
         if (H5Dclose(d) < 0)
@@ -410,7 +420,8 @@ int sq_h5_writer_finish(sq_h5_writer *w, const sq_summary *summary, const sq_pro
                         const sq_timers *timers, sq_error *err) {
     char detail[256];
     const char *step = "the reductions";
-    int bad = write_summary(w->file, summary) < 0;
+    int bad = write_summary(w->file, summary) < 0 ||
+              sq_h5__nc_history(w->file, prov->end_time_utc, prov->command_line) < 0;
     if (!bad) {
         step = "/provenance";
         bad = write_provenance(w->file, prov) < 0;

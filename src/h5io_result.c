@@ -30,13 +30,13 @@ static int read_provenance(hid_t file, sq_provenance *p) {
         return -1;
     int rc = 0;
     /* Fields added to format version 1 after its first files (storage, compress_level, sync,
-     * max_transfer, overlap, mpi_transport, omp_wait_policy) may be missing from older files:
-     * they read as empty or 0. */
+     * max_transfer, overlap, mpi_transport, omp_wait_policy, input_access) may be missing from
+     * older files: they read as empty or 0. */
 #define OPTIONAL(field)                                                                            \
     (strcmp(#field, "storage") == 0 || strcmp(#field, "compress_level") == 0 ||                    \
      strcmp(#field, "sync") == 0 || strcmp(#field, "max_transfer") == 0 ||                         \
      strcmp(#field, "overlap") == 0 || strcmp(#field, "mpi_transport") == 0 ||                     \
-     strcmp(#field, "omp_wait_policy") == 0)
+     strcmp(#field, "omp_wait_policy") == 0 || strcmp(#field, "input_access") == 0)
 #define STR(field)                                                                                 \
     if (!OPTIONAL(field) || H5Aexists(g, #field) > 0)                                              \
         rc |= sq_h5__read_str(g, #field, p->field, sizeof p->field);

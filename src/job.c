@@ -240,6 +240,7 @@ void sq_job_provenance(const sq_options *opt, const sq_job *job, const sq_par *p
         snprintf(p->input_kind, sizeof p->input_kind, "file");
         snprintf(p->input_file, sizeof p->input_file, "%s", job->input_file);
         snprintf(p->input_dataset, sizeof p->input_dataset, "%s", job->input.dataset);
+        snprintf(p->input_access, sizeof p->input_access, "%s", job->input.access);
     } else {
         snprintf(p->input_kind, sizeof p->input_kind, "generate");
         snprintf(p->generator, sizeof p->generator, "%s", job->gen_text);

@@ -67,6 +67,7 @@ typedef struct sq_provenance {
     char io_write_no_collective_cause[256]; /* why a collective write became independent */
     char io_read_actual[64];                /* the same for the input reads ("" if generated) */
     char io_read_no_collective_cause[256];
+    char input_access[256]; /* how the input was read: "MPI-IO", a VDS serially, an external link */
     char mpiio_hints_requested[2048]; /* --mpiio-hint pairs, "k=v;k=v" */
     char mpiio_hints_in_effect[4096]; /* the output file's hints as MPI reports them */
     char storage[256];                /* "contiguous" or "chunked N, shuffle + deflate level L" */

@@ -212,6 +212,8 @@ static int open_files(const sq_options *opt, const sq_par *par, run_state *s, in
         .sync = opt->sync,
         .nchunks = job->plan.nchunks,
         .ckpt_settings = job->ckpt_settings,
+        .source = s->in,
+        .generator = job->gen_text,
     };
     if (job->resume.resumed) {
         sq_h5_writer_resume(par, opt->hints, &wset, job->partial, &job->input.shape, job->out_type,

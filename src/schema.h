@@ -113,6 +113,7 @@ int64_t sq_output_bytes(int64_t n, int64_t nchunks);
     X(io_write_no_collective_cause)                                                                \
     X(io_read_actual)                                                                              \
     X(io_read_no_collective_cause)                                                                 \
+    X(input_access)                                                                                \
     X(mpiio_hints_requested)                                                                       \
     X(mpiio_hints_in_effect)                                                                       \
     X(storage)                                                                                     \

@@ -36,10 +36,31 @@ with h5py.File(sys.argv[1], "w") as f:
     f["vlen_string"] = np.array(["a", "bb"], dtype=h5py.string_dtype())
 PYEOF
 
+# Inputs that are not regular files, a virtual dataset missing a source file, and a filter this
+# HDF5 lacks (h5py's own LZF, filter 32000).
+mkfifo "$WORK/fifo.h5"
+"$PY" - "$WORK" <<'PYEOF'
+import sys, os, h5py, numpy as np
+w = sys.argv[1]
+with h5py.File(os.path.join(w, "src_a.h5"), "w") as f:
+    f["x"] = np.arange(10.0)
+lay = h5py.VirtualLayout(shape=(20,), dtype="f8")
+lay[:10] = h5py.VirtualSource("src_a.h5", "x", shape=(10,))
+lay[10:] = h5py.VirtualSource("src_gone.h5", "x", shape=(10,))
+with h5py.File(os.path.join(w, "vds_missing.h5"), "w", libver="latest") as f:
+    f.create_virtual_dataset("x", lay, fillvalue=-1.0)
+with h5py.File(os.path.join(w, "lzf.h5"), "w") as f:
+    f.create_dataset("x", data=np.arange(1000.0), chunks=(100,), compression="lzf")
+PYEOF
+
 # status | message (grep -E) | input file to checksum or - | arguments
 ROWS=(
     "1|input file '[^']*nope.h5': No such file|-|run --input $WORK/nope.h5 --output $OUT"
     "1|is a directory, not an HDF5 file|-|run --input $WORK/existing_dir --output $OUT"
+    "1|input '[^']*fifo.h5' is a FIFO \\(named pipe\\), not a regular file|-|run --input $WORK/fifo.h5 --output $OUT"
+    "1|input '/dev/null' is a character device, not a regular file|-|run --input /dev/null --output $OUT"
+    "1|source file 'src_gone.h5' \\(mapping 2 of 2\\) does not exist|$WORK/vds_missing.h5|run --input $WORK/vds_missing.h5:/x --output $OUT"
+    "1|stored with HDF5 filter 32000 \\(lzf\\), which this HDF5 library lacks|$WORK/lzf.h5|run --input $WORK/lzf.h5:/x --output $OUT"
     "1|is not an HDF5 file|$FIXTURES/not_hdf5.h5|run --input $FIXTURES/not_hdf5.h5 --output $OUT"
     "1|truncated or damaged|$FIXTURES/truncated.h5|run --input $FIXTURES/truncated.h5 --output $OUT"
     "1|has no dataset '/nope'|$DATA/sample.h5|run --input $DATA/sample.h5:/nope --output $OUT"

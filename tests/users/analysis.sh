@@ -7,7 +7,9 @@
 #   phases    per-rank stacked bars, PNG and SVG
 #   scaling   from the result files and from the CSV log
 #   preview   bounded samples: strided 1-D (the sample's statistics equal numpy's over the same
-#             stride), random, N-D, non-finite values
+#             stride), random, N-D, non-finite values; a netCDF-4 input (written by netCDF-C) with
+#             lat/lon: the map slice of its result equals the cube of the input's slice (netCDF4),
+#             with axes named after the coordinates and their units; a 1-D series on its time axis
 # Every figure is checked by check_png.py: it decodes, has width*dpi x height*dpi pixels, is not
 # blank. Each case also runs its script's --help examples exactly as printed (the figures they
 # make have the default size docs/analysis.md states) and checks that no text of a figure falls
@@ -33,6 +35,7 @@ help_examples() {
     ln -s "$A" "$ex/analysis"
     cp r1x2.h5 "$ex/out.h5"
     cp runs.csv "$ex/"
+    cp rmap.nc "$ex/map.nc"
     for f in r1x1 r2x1 r3x1 r1x2; do
         cp "$f.h5" "$ex/out/$f.h5"
         ln -s "$f.h5" "$ex/out/scale_$f.h5"
@@ -100,7 +103,7 @@ help)
     echo "ok: --help of every script"
     ;;
 outputs)
-    rm -f ./*.h5 ./*.json runs.csv ./*.png ./*.svg
+    rm -f ./*.h5 ./*.nc ./*.json runs.csv ./*.png ./*.svg
     for cfg in 1x1 2x1 3x1 1x2; do
         sq_mpi "${cfg%x*}" "${cfg#*x}" run --generate range:300000 --chunk 10000 \
             --output "r$cfg.h5" --summary-json "r$cfg.json" --log-csv runs.csv --quiet
@@ -115,6 +118,34 @@ y[[10, 20, 4000]] = [np.nan, np.inf, -np.inf]
 with h5py.File("innan.h5", "w") as f:
     f["x"] = y
 PY
+    # a netCDF-4 file as users have them (netCDF-C through python3-netcdf4): tas(time, lat, lon)
+    # on a 5-degree grid with CF coordinates, and a 1-D series(time)
+    $PY - <<'PY'
+import warnings
+import numpy as np
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Debian's netCDF4 warns about numpy's ABI on import
+    import netCDF4
+with netCDF4.Dataset("map_in.nc", "w", format="NETCDF4") as f:
+    f.Conventions = "CF-1.8"
+    for name, n in (("time", 3), ("lat", 36), ("lon", 72)):
+        f.createDimension(name, n)
+    t = f.createVariable("time", "f8", ("time",))
+    t.units, t.standard_name, t[:] = "days since 2000-01-01", "time", [0.0, 10.0, 20.0]
+    la = f.createVariable("lat", "f4", ("lat",))
+    la.units, la.standard_name, la[:] = "degrees_north", "latitude", np.linspace(-87.5, 87.5, 36)
+    lo = f.createVariable("lon", "f4", ("lon",))
+    lo.units, lo.standard_name, lo[:] = "degrees_east", "longitude", np.arange(72) * 5.0
+    v = f.createVariable("tas", "f8", ("time", "lat", "lon"))
+    v.units = "K"
+    v.long_name = "surface air temperature at 2 m above the ground, daily mean (synthetic)"
+    T, LA, LO = np.meshgrid([0.0, 10.0, 20.0], np.linspace(-87.5, 87.5, 36), np.arange(72) * 5.0,
+                            indexing="ij")
+    v[:] = 1.0 + 0.01 * T + np.cos(np.radians(LA)) * (1 + 0.3 * np.sin(np.radians(LO)))
+    s = f.createVariable("series", "f8", ("time",))
+    s.units, s.long_name, s[:] = "m", "sea level", [1.0, 2.0, 3.0]
+PY
+    sq_mpi 2 1 run --input map_in.nc:/tas --chunk 1000 --output rmap.nc --quiet
     sq_mpi 2 1 run --input in2d.h5:/x --chunk 100 --output r2d.h5 --quiet
     sq_mpi 3 1 run --input innan.h5:/x --chunk 333 --output rnan.h5 --quiet
     echo "ok: outputs made"
@@ -209,16 +240,49 @@ PY
     $PY "$A/preview.py" r3x1.h5 --dataset square --sample random --max-points 5000 --log \
         -o preview_random.png --svg >preview_random.txt
     $PNG preview_random.png 1000 400 --svg
-    k=$(sed -E 's/.*sampled ([0-9]+) elements.*/\1/' preview_random.txt)
+    k=$(head -1 preview_random.txt | sed -E 's/.*sampled ([0-9]+) elements.*/\1/')
     [ "$k" -ge 1 ] && [ "$k" -le 5000 ] || fail "random sample of $k elements (cap 5000)"
     $PY "$A/preview.py" r2d.h5 --max-points 200 -o preview_2d.png --width 5 --height 5 >preview_2d.txt
     $PNG preview_2d.png 500 500
-    k=$(sed -E 's/.*sampled ([0-9]+) elements.*/\1/' preview_2d.txt)
+    k=$(head -1 preview_2d.txt | sed -E 's/.*sampled ([0-9]+) elements.*/\1/')
     [ "$k" -ge 1 ] && [ "$k" -le 200 ] || fail "2-D sample of $k elements (cap 200)"
     $PY "$A/preview.py" rnan.h5 --max-points 1e6 -o preview_nan.png >preview_nan.txt
     $PNG preview_nan.png 1000 400
     grep -q "sampled 5000 elements (all elements); nonfinite 3" preview_nan.txt ||
         fail "non-finite values: $(cat preview_nan.txt)"
+    # netCDF: a map slice of the result of a lat/lon input, on the input's coordinates
+    $PY "$A/preview.py" rmap.nc --index time=2 -o preview_map.png >preview_map.txt
+    $PNG preview_map.png 1000 400
+    grep -qx "map: x longitude (degrees_east), y latitude (degrees_north), colour cube of surface air temperature at 2 m above the ground, daily mean (synthetic) (K3); time=2 (20 days since 2000-01-01)" \
+        preview_map.txt || fail "map axes: $(cat preview_map.txt)"
+    $PY - <<'PY'
+import re, warnings
+import numpy as np
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import netCDF4
+text = open("preview_map.txt").read()
+m = re.search(r"shape 3x36x72 \(time, lat, lon\), N = 7776; sampled 2592 elements \(map slice "
+              r"time=2 \(20 days since 2000-01-01\), strided, every 1x1\); nonfinite 0; sample "
+              r"min (\S+), mean (\S+), max (\S+)", text)
+assert m, text
+with netCDF4.Dataset("map_in.nc") as f:
+    x = np.asarray(f["tas"][2], dtype=np.float64)
+want = x * x * x
+for got, w in zip(m.groups(), [want.min(), want.mean(), want.max()]):
+    assert abs(float(got) - w) <= 1e-5 * abs(w), (got, w)
+print("ok: the map slice is the cube of the input's slice")
+PY
+    fits preview rmap.nc --index time=1 -o preview_map_fit.png --width 6 >/dev/null
+    $PY "$A/preview.py" rmap.nc --no-map --max-points 500 -o preview_nomap.png >preview_nomap.txt
+    grep -q "^axes: x element index (row-major over time, lat, lon), y cube of surface air temperature at 2 m above the ground, daily mean (synthetic) (K3)$" \
+        preview_nomap.txt || fail "--no-map: $(cat preview_nomap.txt)"
+    $PY "$A/preview.py" map_in.nc --dataset series -o preview_series.png >preview_series.txt
+    $PNG preview_series.png 1000 400
+    grep -q "^axes: x time (days since 2000-01-01), y sea level (m)$" preview_series.txt ||
+        fail "1-D series: $(cat preview_series.txt)"
+    if $PY "$A/preview.py" rmap.nc --index level=1 -o x.png 2>err.txt; then fail "--index level=1"; fi
+    grep -q "expected NAME=I with NAME one of time, lat, lon" err.txt || fail "$(cat err.txt)"
     if $PY "$A/preview.py" r1x1.h5 --dataset nosuch -o x.png 2>err.txt; then fail "no such dataset"; fi
     grep -q "has no dataset 'nosuch'; its datasets: cube, square, timing" err.txt ||
         fail "$(cat err.txt)"
