@@ -116,8 +116,6 @@ static void write_side(const sq_job *job, sq_h5_writer *out, int64_t k, sq_range
         done->chunks_done += 1;
         done->elements_done += count;
     }
-    if (err->status != SQ_OK)
-        done->write_failed = 1;
     sq_timer_stop(timers, SQ_PHASE_WRITE);
 }
 
