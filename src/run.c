@@ -24,6 +24,7 @@
 #include "h5io_chunkrec.h"
 #include "job.h"
 #include "pipeline.h"
+#include "plural.h"
 #include "record.h"
 #include "report.h"
 #include "stop.h"
@@ -134,10 +135,12 @@ static int resolve(const sq_options *opt, const sq_par *par, int argc, char **ar
     sq_report_settings(stdout, &s->prov, &job->plan, input_text, job->in_type, job->out_type,
                        job->output);
     if (job->resume.resumed)
-        printf("  resume    %s: session %d; %lld of %lld chunks done by %lld earlier "
-               "session(s)\n",
+        printf("  resume    %s: session %d; %lld of %lld chunks (%lld of %lld elements) done by "
+               "%lld earlier session%s\n",
                job->partial, (int)job->resume.session, (long long)job->resume.chunks_done,
-               (long long)job->plan.nchunks, (long long)job->resume.sessions_recorded);
+               (long long)job->plan.nchunks, (long long)job->resume.elements_done,
+               (long long)job->plan.n, (long long)job->resume.sessions_recorded,
+               sq_s(job->resume.sessions_recorded));
     return SQ_OK;
 }
 
