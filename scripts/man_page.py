@@ -110,8 +110,9 @@ def page(sqcube, version):
         ".SH EXIT STATUS",
         ".TP", "0", "success",
         ".TP", "1", roff("run-time failure (missing input, unsupported type, overflow, I/O error)"),
-        ".TP", "2", roff("usage error (unknown option, bad value, existing output without "
-                         "--force)"),
+        ".TP", "2", roff("usage error (no command, unknown option, bad value, an input file of "
+                         "several datasets without :/DATASET, existing output without --force); "
+                         "sqcube --help exits 0"),
         ".TP", "3", roff("verification mismatch"),
         ".TP", "4", roff("stopped on a signal (SIGTERM, SIGINT, SIGUSR1): every rank finished its "
                          "chunk and the checkpoint is in OUTPUT.partial; run the same command "
@@ -127,7 +128,8 @@ def page(sqcube, version):
         ".TP", "\\fBHDF5_USE_FILE_LOCKING=FALSE\\fR",
         roff("HDF5's own: no file locking, for file systems that cannot lock (see sqcube doctor)."),
         ".TP", "\\fBSQCUBE_MAX_TRANSFER=\\fIBYTES\\fR",
-        roff("lower the most one HDF5 read or write call moves (default 1 GiB)."),
+        roff("lower the most one HDF5 read or write call moves (default 1 GiB): a count as "
+             "--chunk takes it (80, 64K, 1M), from 8 to 1G; another value is a usage error."),
         ".TP", "\\fBSQCUBE_TRANSPORT=keep\\fR",
         roff("do not choose Open MPI's pml ob1 when every rank is on one host and nobody chose a "
              "transport."),

@@ -19,6 +19,7 @@
 #include "affinity.h"
 #include "h5io.h"
 #include "launch.h"
+#include "plural.h"
 #include "safefile.h"
 
 /* What a line of the report says about its check. */
@@ -169,18 +170,18 @@ static void check_space(report *r, const sq_options *opt, const sq_par *par, con
     }
     if ((double)need > free_b)
         add(r, DOCTOR_FAIL, "free space",
-            "%.1f GB free in '%s', but the output of %lld elements needs %.1f GB; free space or "
-            "choose another --output",
-            free_b / 1e9, dir, (long long)n, (double)need / 1e9);
+            "%.1f GB free in '%s', but the output of %lld element%s needs %.1f GB; free space "
+            "or choose another --output",
+            free_b / 1e9, dir, (long long)n, sq_s(n), (double)need / 1e9);
     else if ((double)need > 0.9 * free_b)
         add(r, DOCTOR_WARN, "free space",
-            "%.1f GB free in '%s'; the output of %lld elements needs %.1f GB, leaving less than "
-            "10%%",
-            free_b / 1e9, dir, (long long)n, (double)need / 1e9);
+            "%.1f GB free in '%s'; the output of %lld element%s needs %.1f GB, leaving less "
+            "than 10%%",
+            free_b / 1e9, dir, (long long)n, sq_s(n), (double)need / 1e9);
     else
         add(r, DOCTOR_OK, "free space",
-            "%.1f GB free in '%s'; the output of %lld elements needs %.2f GB", free_b / 1e9, dir,
-            (long long)n, (double)need / 1e9);
+            "%.1f GB free in '%s'; the output of %lld element%s needs %.2f GB", free_b / 1e9, dir,
+            (long long)n, sq_s(n), (double)need / 1e9);
     (void)err;
 }
 
@@ -246,9 +247,9 @@ static void check_libraries(report *r, const sq_par *par, char *hosts, size_t ho
             "HDF5 %s is a serial build; install a parallel one (Debian: libhdf5-openmpi-dev)", h5);
     const int level = (int)sq_par_min_i64(par, par->thread_level);
     add(r, DOCTOR_OK, "MPI",
-        "%s; %d rank(s) on %s; thread level %s (sqcube needs "
+        "%s; %d rank%s on %s; thread level %s (sqcube needs "
         "MPI_THREAD_FUNNELED: only thread 0 calls MPI)",
-        mpi, par->size, hosts, sq_par_thread_level_name(level));
+        mpi, par->size, sq_s(par->size), hosts, sq_par_thread_level_name(level));
 }
 
 /* OpenMP threads against the affinity masks, judged on rank 0 over every rank's rows. Collective.
@@ -266,8 +267,8 @@ static void check_threads(report *r, const sq_par *par) {
         const int v = gathered ? sq_affinity_check(all, total, msg, sizeof msg) : SQ_AFFINITY_WARN;
         if (!gathered)
             snprintf(msg, sizeof msg, "cannot gather the placement on rank 0");
-        add(r, from_affinity(v), "OpenMP threads", "OMP_NUM_THREADS=%s, %d thread(s) on rank 0; %s",
-            omp ? omp : "(unset: the runtime uses every CPU it may, per rank)", n, msg);
+        add(r, from_affinity(v), "OpenMP threads", "OMP_NUM_THREADS=%s, %d thread%s on rank 0; %s",
+            omp ? omp : "(unset: the runtime uses every CPU it may, per rank)", n, sq_s(n), msg);
         if (omp == NULL && par->size > 1 && v == SQ_AFFINITY_OK)
             add(r, DOCTOR_WARN, "OMP_NUM_THREADS",
                 "unset with %d ranks: each rank starts one thread per CPU of its mask; set it to "
@@ -315,9 +316,9 @@ static void check_directory(report *r, const sq_par *par, const char *dir, const
             add(r, DOCTOR_WARN, "clean up", "cannot remove '%s' (%s)", priv, strerror(errno));
         if (h5err.status == SQ_OK)
             add(r, DOCTOR_OK, "parallel create",
-                "%d rank(s) created, wrote collectively and read back one HDF5 file in '%s' "
+                "%d rank%s created, wrote collectively and read back one HDF5 file in '%s' "
                 "(%s)",
-                par->size, dir, fs);
+                par->size, sq_s(par->size), dir, fs);
         else
             add(r, DOCTOR_FAIL, "parallel create", "%s", h5err.msg);
     }
@@ -325,8 +326,9 @@ static void check_directory(report *r, const sq_par *par, const char *dir, const
 
 /* Rank 0: the report, and the verdict as the status (a failed check fails doctor). */
 static void print_report(const report *r, const sq_par *par, const char *hosts, sq_error *err) {
-    printf("sqcube doctor: %d rank(s) x %d thread(s) on %s\n", par->size, omp_get_max_threads(),
-           hosts);
+    const int threads = omp_get_max_threads();
+    printf("sqcube doctor: %d rank%s x %d thread%s on %s\n", par->size, sq_s(par->size), threads,
+           sq_s(threads), hosts);
     for (int i = 0; i < r->n; ++i) {
         const check_line *l = &r->lines[i];
         printf("  %-5s %-16s %s\n", verdict_name(l->verdict), l->name, l->text);

@@ -11,6 +11,7 @@
 #include "h5io_internal.h"
 
 #include "parallel_mpi.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -61,17 +62,23 @@ const char *sq_h5__h5_detail(char *buf) {
  * that the tests can exercise the splitting on small data. */
 static int64_t transfer_piece = (INT64_C(1) << 30) / 8;
 
-void sq_h5_init(void) {
+int sq_h5_init(sq_error *err) {
     const char *debug = getenv("SQCUBE_HDF5_DEBUG");
     debug_hdf5 = debug != NULL && strcmp(debug, "1") == 0;
-    const char *max = getenv("SQCUBE_MAX_TRANSFER");
-    if (max != NULL && *max != '\0') {
-        char *end;
-        const long long bytes = strtoll(max, &end, 10);
-        if (*end == '\0' && bytes >= 8 && bytes / 8 < transfer_piece)
-            transfer_piece = bytes / 8;
-    }
     H5Eset_auto2(H5E_DEFAULT, capture_error, NULL);
+    const char *max = getenv("SQCUBE_MAX_TRANSFER");
+    if (max == NULL || *max == '\0')
+        return SQ_OK;
+    int64_t bytes = 0;
+    if (sq_parse_count_min(max, "SQCUBE_MAX_TRANSFER", 8, &bytes, err))
+        return err->status;
+    if (bytes / 8 > transfer_piece)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "SQCUBE_MAX_TRANSFER: '%s' is more than the default of 1G (1073741824 "
+                       "bytes), which it can only lower; unset it or give 8 to 1G",
+                       max);
+    transfer_piece = bytes / 8;
+    return SQ_OK;
 }
 
 int64_t sq_h5_max_transfer(void) {
@@ -150,18 +157,31 @@ static void io_note(io_record *rec, hid_t dxpl) {
 }
 
 void sq_h5__io_describe(const io_record *rec, char *actual, size_t alen, char *cause, size_t clen) {
-    const unsigned coll = 1u << H5D_MPIO_CONTIGUOUS_COLLECTIVE,
-                   indep = 1u << H5D_MPIO_NO_COLLECTIVE;
+    /* rec->modes has bit (1 << m) for every H5D_mpio_actual_io_mode_t m seen: NO_COLLECTIVE (0),
+     * CHUNK_INDEPENDENT (1), CHUNK_COLLECTIVE (2), CHUNK_MIXED (3), CONTIGUOUS_COLLECTIVE (4).
+     * Chunked (--compress) output is written by the chunk schemes, contiguous by the last. */
+    const unsigned bit_none = 1u << H5D_MPIO_NO_COLLECTIVE,
+                   bit_cind = 1u << H5D_MPIO_CHUNK_INDEPENDENT,
+                   bit_ccol = 1u << H5D_MPIO_CHUNK_COLLECTIVE,
+                   bit_cmix = 1u << H5D_MPIO_CHUNK_MIXED,
+                   bit_cont = 1u << H5D_MPIO_CONTIGUOUS_COLLECTIVE;
+    const int coll = (rec->modes & (bit_ccol | bit_cmix | bit_cont)) != 0,
+              indep = (rec->modes & (bit_none | bit_cind | bit_cmix)) != 0,
+              chunked = (rec->modes & (bit_cind | bit_ccol | bit_cmix)) != 0,
+              contiguous = (rec->modes & bit_cont) != 0;
     if (rec->modes == 0)
         snprintf(actual, alen, "none (no data)");
-    else if (rec->modes == coll)
-        snprintf(actual, alen, "collective (contiguous)");
-    else if (rec->modes == indep)
-        snprintf(actual, alen, "independent");
-    else if (rec->modes == (coll | indep))
-        snprintf(actual, alen, "collective and independent");
+    else if (rec->modes & ~(bit_none | bit_cind | bit_ccol | bit_cmix | bit_cont))
+        snprintf(actual, alen, "other (mode bits 0x%x)", rec->modes); /* a newer HDF5's mode */
     else
-        snprintf(actual, alen, "other (mode bits 0x%x)", rec->modes);
+        snprintf(actual, alen, "%s%s",
+                 coll && indep ? "collective and independent"
+                 : coll        ? "collective"
+                               : "independent",
+                 chunked && contiguous ? " (contiguous and chunked)"
+                 : chunked             ? " (chunked)"
+                 : contiguous          ? " (contiguous)"
+                                       : "");
     static const struct {
         uint32_t bit;
         const char *text;

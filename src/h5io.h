@@ -26,8 +26,10 @@
 #include "stats.h"
 #include "timer.h"
 
-/* Silences HDF5's automatic error stack printing (SQCUBE_HDF5_DEBUG=1 keeps it). */
-void sq_h5_init(void);
+/* Silences HDF5's automatic error stack printing (SQCUBE_HDF5_DEBUG=1 keeps it) and reads
+ * SQCUBE_MAX_TRANSFER (bytes, a count as --chunk takes it: 8 to 1G, rounded down to a multiple of
+ * 8); a value it cannot use is SQ_ERR_USAGE with one line. */
+int sq_h5_init(sq_error *err);
 
 /* The most bytes one H5Dread/H5Dwrite call moves: 1 GiB, or less by SQCUBE_MAX_TRANSFER. */
 int64_t sq_h5_max_transfer(void);
@@ -206,6 +208,11 @@ int sq_h5_result_read(sq_h5_result *r, int64_t offset, int64_t count, int64_t ma
 /* Reads the whole /timing table (timing_rows x SQ_NPHASES) into rows. Not collective when the
  * file was opened by this process alone (par NULL). */
 int sq_h5_result_timing(sq_h5_result *r, double *rows, sq_error *err);
+/* Calls each(session, ctx) for every session of the file's history in order: /provenance/runs of
+ * a complete file, /checkpoint/sessions of a partial one (the sessions that stopped cleanly).
+ * Serial (par NULL). */
+int sq_h5_result_runs(sq_h5_result *r, void (*each)(const sq_h5_session *, void *), void *ctx,
+                      sq_error *err);
 void sq_h5_result_close(sq_h5_result *r);
 
 #endif

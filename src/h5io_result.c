@@ -222,6 +222,63 @@ int sq_h5_result_timing(sq_h5_result *r, double *rows, sq_error *err) {
     return SQ_OK;
 }
 
+/* One session record; the attributes a killed session lacks read as 0 or empty. */
+static int read_session(hid_t g, sq_h5_session *rec) {
+    memset(rec, 0, sizeof *rec);
+    if (sq_h5__read_i64(g, "session", &rec->session) < 0 ||
+        sq_h5__read_str(g, "status", rec->status, sizeof rec->status) < 0)
+        return -1;
+    sq_h5__read_i64(g, "ranks", &rec->ranks);
+    sq_h5__read_i64(g, "threads_per_rank", &rec->threads_per_rank);
+    sq_h5__read_i64(g, "chunks_done", &rec->chunks_done);
+    sq_h5__read_i64(g, "elements_done", &rec->elements_done);
+    sq_h5__read_str(g, "start_time_utc", rec->start_time_utc, sizeof rec->start_time_utc);
+    sq_h5__read_str(g, "end_time_utc", rec->end_time_utc, sizeof rec->end_time_utc);
+    sq_h5__read_str(g, "hosts", rec->hosts, sizeof rec->hosts);
+    sq_h5__read_str(g, "command_line", rec->command_line, sizeof rec->command_line);
+    return 0;
+}
+
+int sq_h5_result_runs(sq_h5_result *r, void (*each)(const sq_h5_session *, void *), void *ctx,
+                      sq_error *err) {
+    char detail[256], name[32];
+    const char *where = H5Lexists(r->file, "provenance", H5P_DEFAULT) > 0 &&
+                                H5Lexists(r->file, "provenance/runs", H5P_DEFAULT) > 0
+                            ? "provenance/runs"
+                        : H5Lexists(r->file, "checkpoint", H5P_DEFAULT) > 0 &&
+                                H5Lexists(r->file, "checkpoint/sessions", H5P_DEFAULT) > 0
+                            ? "checkpoint/sessions"
+                            : NULL;
+    if (where == NULL) {
+        H5Eclear2(H5E_DEFAULT);
+        return SQ_OK;
+    }
+    const hid_t runs = H5Gopen2(r->file, where, H5P_DEFAULT);
+    if (runs < 0)
+        return sq_fail(err, SQ_ERR_RUNTIME, "cannot open /%s of '%s' (%s)", where, r->path,
+                       sq_h5__h5_detail(detail));
+    /* Sessions are numbered 1, 2, ... in order; a partial file may lack the running one. */
+    for (int s = 1; s < SQ_CKPT_MAX_SESSIONS; ++s) {
+        snprintf(name, sizeof name, "%d", s);
+        if (H5Lexists(runs, name, H5P_DEFAULT) <= 0)
+            continue;
+        sq_h5_session rec;
+        const hid_t g = H5Gopen2(runs, name, H5P_DEFAULT);
+        if (g < 0 || read_session(g, &rec) < 0) {
+            sq_fail(err, SQ_ERR_RUNTIME, "cannot read /%s/%s of '%s' (%s)", where, name, r->path,
+                    sq_h5__h5_detail(detail));
+            if (g >= 0)
+                H5Gclose(g);
+            break;
+        }
+        H5Gclose(g);
+        each(&rec, ctx);
+    }
+    H5Gclose(runs);
+    H5Eclear2(H5E_DEFAULT);
+    return err->status;
+}
+
 void sq_h5_result_close(sq_h5_result *r) {
     if (r == NULL)
         return;

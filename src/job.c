@@ -208,14 +208,18 @@ int sq_job_resolve(const sq_options *opt, const sq_par *par, sq_job *job, sq_err
 
 /* ---- provenance --------------------------------------------------------------------------- */
 
+/* The command, shell-quoted where needed; one longer than len ends in " ..." (never cut
+ * silently). */
 static void join_command_line(int argc, char **argv, char *buf, size_t len) {
     size_t used = 0;
     buf[0] = '\0';
-    for (int i = 0; i < argc && used + 1 < len; ++i) {
+    for (int i = 0; i < argc && used < len; ++i) {
         const int quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"$\\*?;&|<>()") != NULL;
         used += (size_t)snprintf(buf + used, len - used, quote ? "%s'%s'" : "%s%s", i ? " " : "",
                                  argv[i]);
     }
+    if (used >= len && len > 4)
+        memcpy(buf + len - 5, " ...", 5);
 }
 
 void sq_job_provenance(const sq_options *opt, const sq_job *job, const sq_par *par, int argc,

@@ -31,7 +31,8 @@ int main(int argc, char **argv) {
         sq_par_finalize();
         return err.status;
     }
-    sq_h5_init();
+    if (err.status == SQ_OK)
+        sq_h5_init(&err);
     if (err.status == SQ_OK)
         sq_options_parse(argc, argv, &opt, &err);
     int status = sq_par_agree(&par, &err);

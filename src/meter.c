@@ -50,7 +50,7 @@ static void show(sq_meter *m, const sq_par *par, double now, bool final) {
 }
 
 void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64_t total,
-                    double interval) {
+                    int64_t before, double interval) {
     m->on = false;
     m->counter = NULL;
     m->pending = 0;
@@ -70,8 +70,10 @@ void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64
         return;
     }
     m->on = true;
-    if (par->rank == 0)
+    if (par->rank == 0) {
         sq_progress_init(&m->shown, mode, total, SQ_BYTES_MOVED_PER_ELEMENT, interval, sq_now());
+        sq_progress_resumed(&m->shown, before);
+    }
 }
 
 void sq_meter_add(sq_meter *m, const sq_par *par, int64_t elements) {

@@ -38,11 +38,12 @@ typedef struct sq_meter {
  * rank 0 only (the answer is broadcast with the job). */
 sq_progress_mode sq_meter_choose(sq_progress_mode request, bool quiet, double interval);
 
-/* Starts the meter for total elements (mode: rank 0's choice, the same on every rank). Creates the
- * counter unless mode is OFF; where the MPI transport cannot create the window, rank 0 says so in
- * one line and the run goes on without a display. Collective. */
+/* Starts the meter for total elements, before of them done by the earlier sessions of a resumed
+ * run (0 otherwise: see sq_progress_resumed); mode: rank 0's choice, the same on every rank.
+ * Creates the counter unless mode is OFF; where the MPI transport cannot create the window, rank 0
+ * says so in one line and the run goes on without a display. Collective. */
 void sq_meter_start(sq_meter *m, const sq_par *par, sq_progress_mode mode, int64_t total,
-                    double interval);
+                    int64_t before, double interval);
 
 /* Counts elements this rank has just written; on rank 0, shows the progress when due. Not
  * collective; call from the MPI thread outside OpenMP regions. */

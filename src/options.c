@@ -153,7 +153,8 @@ static const struct {
      "Recompute every element and reduction of a result file from its source and compare; exit 0 "
      "only if all match (3 if not)."},
     {"info", SQ_CMD_INFO, "sqcube info FILE",
-     "Print a summary of a result file: shape, types, reductions, provenance and timing."},
+     "Print a summary of a result file: shape, types, reductions, provenance, the history of its "
+     "sessions (a resumed run has several) and timing."},
     {"affinity", SQ_CMD_AFFINITY, "sqcube affinity",
      "Print, for every rank and OpenMP thread, the host, the CPU it runs on and its affinity mask, "
      "gathered to rank 0, and a check of the placement: threads piled onto fewer cores than "
@@ -298,11 +299,8 @@ static int apply_path(const opt_spec *o, const char *value, char *dest, sq_error
 }
 
 static int apply_chunk(const char *value, sq_options *opt, sq_error *err) {
-    if (sq_parse_count(value, "--chunk", &opt->chunk, err))
+    if (sq_parse_count_min(value, "--chunk", 1, &opt->chunk, err))
         return err->status;
-    if (opt->chunk == 0)
-        return sq_fail(err, SQ_ERR_USAGE,
-                       "--chunk: 0 elements per chunk; give at least 1 (default 512K)");
     if (opt->chunk > SQ_MAX_CHUNK)
         return sq_fail(err, SQ_ERR_USAGE,
                        "--chunk: %s elements per chunk is more than the limit of 4G "
@@ -519,8 +517,10 @@ static int validate(sq_command cmd, sq_options *opt, sq_error *err) {
 int sq_options_parse(int argc, char *const argv[], sq_options *opt, sq_error *err) {
     sq_options_defaults(opt);
     sq_error_clear(err);
-    if (argc < 2)
-        return SQ_OK; /* no arguments: the overview help */
+    if (argc < 2) /* a usage error, as in git: `sqcube --help` is the overview */
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "no command; usage: sqcube COMMAND [options] with COMMAND run, verify, "
+                       "info, affinity or doctor (sqcube --help, sqcube COMMAND --help)");
     const char *first = argv[1];
     if (strcmp(first, "help") == 0)
         return parse_help(argc, argv, opt, err);

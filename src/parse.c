@@ -14,6 +14,11 @@
 #include "plan.h"
 
 int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *err) {
+    return sq_parse_count_min(text, what, 0, out, err);
+}
+
+int sq_parse_count_min(const char *text, const char *what, int64_t min, int64_t *out,
+                       sq_error *err) {
     const char *p = text;
     uint64_t mant = 0;   /* all digits, before and after the point */
     int frac_digits = 0; /* digits after the point */
@@ -72,12 +77,16 @@ int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *e
     if (overflow || __builtin_mul_overflow(mant, scale, &mant) || mant > (uint64_t)SQ_MAX_COUNT)
         return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is too large (the limit is 2^62 = %lld)", what,
                        text, (long long)SQ_MAX_COUNT);
+    if ((int64_t)mant < min)
+        return sq_fail(err, SQ_ERR_USAGE,
+                       "%s: '%s' is less than %lld; give a count of %lld or more", what, text,
+                       (long long)min, (long long)min);
     *out = (int64_t)mant;
     return SQ_OK;
 not_a_count:
     if (text[0] == '-')
-        return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is negative; give a count of 0 or more", what,
-                       text);
+        return sq_fail(err, SQ_ERR_USAGE, "%s: '%s' is negative; give a count of %lld or more",
+                       what, text, (long long)min);
     return sq_fail(err, SQ_ERR_USAGE,
                    "%s: '%s' is not a count; write e.g. 1000000, 1e6, 2.5e6 or 1M (M = 2^20)", what,
                    text);

@@ -15,6 +15,10 @@
  * 2^10, 2^20, 2^30, 2^40; an 'i' may follow) or in 1e8 / 2.5e6 style (the value must be a whole
  * number). Values above 2^62 are refused. `what` names the value in the error message. */
 int sq_parse_count(const char *text, const char *what, int64_t *out, sq_error *err);
+/* The same, refusing a count below min (0 or more) with a message that names min, also for a
+ * negative count ("give a count of MIN or more"). */
+int sq_parse_count_min(const char *text, const char *what, int64_t min, int64_t *out,
+                       sq_error *err);
 
 /* Splits "FILE:/DATASET" (or "FILE") at the first ":/" into its parts. */
 int sq_parse_input_spec(const char *text, char *file, size_t file_len, char *dataset,

@@ -116,8 +116,6 @@ static void write_side(const sq_job *job, sq_h5_writer *out, int64_t k, sq_range
         done->chunks_done += 1;
         done->elements_done += count;
     }
-    if (err->status != SQ_OK)
-        done->write_failed = 1;
     sq_timer_stop(timers, SQ_PHASE_WRITE);
 }
 
@@ -349,8 +347,8 @@ int sq_pipeline_run(const sq_job *job, const sq_par *par, sq_h5_reader *in, sq_h
             goto out_restore_levels; /* no window to free: creating it failed */
     }
     /* Progress: every rank counts what it has written into rank 0's window (src/meter.h); a
-     * resumed run counts what is left. */
-    sq_meter_start(&L.meter, par, job->progress, job->plan.n - job->resume.elements_done,
+     * resumed run shows the whole file, the earlier sessions' elements counted in. */
+    sq_meter_start(&L.meter, par, job->progress, job->plan.n, job->resume.elements_done,
                    job->progress_interval);
     run_rounds(&L, err);
     if (sq_par_agree(par, err) == SQ_OK)

@@ -57,7 +57,6 @@ typedef struct sq_pipeline_result {
     int stop_signal; /* the signal the ranks agreed to stop on (0: ran to the end); every rank */
     int64_t chunks_done;   /* chunks this rank computed, wrote and flagged done */
     int64_t elements_done; /* their elements */
-    int write_failed;      /* this rank's write of a chunk, its record or its flag failed */
 } sq_pipeline_result;
 
 /* Whether the chunk loop overlaps writing with computing: with 2 or more OpenMP threads per rank,

@@ -56,6 +56,8 @@ int64_t sq_plan_buffer_elements(const sq_plan *plan);
 
 /* HDF5's limit on dataset rank. */
 #define SQ_MAX_RANK 32
+/* Room for sq_shape_format of any shape: SQ_MAX_RANK extents of up to 19 digits, " x " between. */
+#define SQ_SHAPE_TEXT_MAX (SQ_MAX_RANK * 22)
 
 typedef struct sq_shape {
     int rank;                  /* 0 (scalar) .. SQ_MAX_RANK */

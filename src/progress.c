@@ -26,6 +26,7 @@ void sq_progress_init(sq_progress *p, sq_progress_mode mode, int64_t total,
                       double bytes_per_element, double interval, double now) {
     p->mode = mode;
     p->total = total > 0 ? total : 0;
+    p->before = 0;
     p->bytes_per_element = bytes_per_element;
     p->interval = mode == SQ_PROGRESS_BAR ? SQ_PROGRESS_BAR_SECONDS : interval;
     p->start = now;
@@ -33,6 +34,10 @@ void sq_progress_init(sq_progress *p, sq_progress_mode mode, int64_t total,
     p->last_done = 0;
     p->rate = 0.0;
     p->shown = 0;
+}
+
+void sq_progress_resumed(sq_progress *p, int64_t before) {
+    p->before = before < 0 ? 0 : before > p->total ? p->total : before;
 }
 
 bool sq_progress_due(const sq_progress *p, double now) {
@@ -59,12 +64,13 @@ size_t sq_progress_show(sq_progress *p, int64_t done, double now, bool final, ch
         return 0;
     if (done < 0)
         done = 0;
-    if (done > p->total)
-        done = p->total;
+    if (done > p->total - p->before)
+        done = p->total - p->before;
+    const int64_t all = p->before + done; /* of the whole file */
     /* Tenths of a percent, rounded down (99.96% must not read 100.0%), in 128 bits: done * 1000
      * passes int64 for n above 2^53. */
     const int permille =
-        p->total > 0 ? (int)((__int128)done * 1000 / p->total) : 1000; /* nothing to do: done */
+        p->total > 0 ? (int)((__int128)all * 1000 / p->total) : 1000; /* nothing to do: done */
     const double dt = now - p->last_time;
     if (dt > 0)
         p->rate = (double)(done - p->last_done) / dt;
@@ -72,10 +78,10 @@ size_t sq_progress_show(sq_progress *p, int64_t done, double now, bool final, ch
     const double elapsed = now - p->start;
     char el[16], eta[16];
     sq_progress_duration(elapsed, el, sizeof el);
-    if (done >= p->total)
+    if (all >= p->total)
         sq_progress_duration(0.0, eta, sizeof eta);
     else if (done > 0 && elapsed > 0)
-        sq_progress_duration((double)(p->total - done) * elapsed / (double)done, eta, sizeof eta);
+        sq_progress_duration((double)(p->total - all) * elapsed / (double)done, eta, sizeof eta);
     else
         sq_progress_duration(-1.0, eta, sizeof eta);
     p->last_time = now;
@@ -90,8 +96,9 @@ size_t sq_progress_show(sq_progress *p, int64_t done, double now, bool final, ch
             bar[i] = i < filled ? '#' : '-';
         bar[BAR_WIDTH] = '\0';
         /* tqdm's layout, which users know: [elapsed<remaining, rate]. */
-        n = snprintf(buf, len, "\r[%s] %3d.%d%% %lld/%lld [%s<%s, %.2f GB/s]", bar, permille / 10,
-                     permille % 10, (long long)done, (long long)p->total, el, eta, gbps);
+        n = snprintf(buf, len, "\r[%s] %3d.%d%% %lld/%lld [%s<%s, %.2f GB/s]%s", bar, permille / 10,
+                     permille % 10, (long long)all, (long long)p->total, el, eta, gbps,
+                     p->before > 0 ? " resumed" : "");
         /* Pad with spaces to erase what a longer previous bar left, then end the final one. */
         while (n >= 0 && (size_t)n + 2 < len && n < BAR_COLUMNS + 1)
             buf[n++] = ' ';
@@ -100,11 +107,14 @@ size_t sq_progress_show(sq_progress *p, int64_t done, double now, bool final, ch
         if (n >= 0 && (size_t)n < len)
             buf[n] = '\0';
     } else {
+        char resumed[48] = "";
+        if (p->before > 0)
+            snprintf(resumed, sizeof resumed, ", resumed at %lld", (long long)p->before);
         n = snprintf(buf, len,
-                     "sqcube: progress %3d.%d%% (%lld of %lld elements), %.2f GB/s, elapsed %s, "
+                     "sqcube: progress %3d.%d%% (%lld of %lld elements%s), %.2f GB/s, elapsed %s, "
                      "ETA %s\n",
-                     permille / 10, permille % 10, (long long)done, (long long)p->total, gbps, el,
-                     eta);
+                     permille / 10, permille % 10, (long long)all, (long long)p->total, resumed,
+                     gbps, el, eta);
     }
     if (n < 0)
         return 0;

@@ -34,6 +34,7 @@ typedef enum sq_progress_mode {
 typedef struct sq_progress {
     sq_progress_mode mode;
     int64_t total;            /* elements of the run (n) */
+    int64_t before;           /* of them, done by earlier sessions (a resumed run; else 0) */
     double bytes_per_element; /* bytes moved per element, for GB/s (24: 8 read, 16 written) */
     double interval;          /* seconds between displays: the bar's or --progress-interval */
     double start;             /* time the run started (seconds, the caller's clock) */
@@ -56,10 +57,15 @@ void sq_progress_init(sq_progress *p, sq_progress_mode mode, int64_t total,
  * chunk and only counts the elements done (an MPI read) when it says yes. */
 bool sq_progress_due(const sq_progress *p, double now);
 
-/* Records done elements at time now and formats the display into buf (BAR: starts with '\r', no
- * newline; LINES: one line ending in '\n'); updates the rate and the time of the last display.
- * final marks the end of the run: the bar then ends with '\n'. Returns the length written (0 when
- * OFF). done is clamped to [0, total]. */
+/* Marks a resumed run: before of the total elements were done by earlier sessions. The display
+ * then counts them in (done + before of total, the percentage and the ETA of the whole file) and
+ * says so (LINES: ", resumed at BEFORE"; BAR: " resumed"); the rate counts this session alone. */
+void sq_progress_resumed(sq_progress *p, int64_t before);
+
+/* Records done elements (of this session) at time now and formats the display into buf (BAR: starts
+ * with '\r', no newline; LINES: one line ending in '\n'); updates the rate and the time of the last
+ * display. final marks the end of the run: the bar then ends with '\n'. Returns the length written
+ * (0 when OFF). done is clamped to [0, total - before]. */
 size_t sq_progress_show(sq_progress *p, int64_t done, double now, bool final, char *buf,
                         size_t len);
 

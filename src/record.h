@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "options.h"
+#include "plan.h"   /* SQ_SHAPE_TEXT_MAX */
 #include "schema.h" /* the fields of the output, described once */
 #include "stats.h"
 
@@ -41,7 +42,7 @@ typedef struct sq_provenance {
     char sqcube_version[32];
     char git_commit[64];
     char compiler[128];
-    char c_flags[512];
+    char c_flags[2048];
     char build_type[32];
     char mpi_library[256];
     char mpi_thread_level[32];
@@ -50,15 +51,15 @@ typedef struct sq_provenance {
     char hdf5_version[32];
     char command_line[4096];
     char schedule[16];
-    char summation[256];
-    char input_kind[16];             /* "file" or "generate" */
-    char input_file[SQ_PATH_MAX];    /* absolute path; "" for generated input */
-    char input_dataset[SQ_DSET_MAX]; /* "" for generated input */
-    char input_datatype[64];         /* e.g. "int64 little-endian" or "generated int64" */
-    char input_shape[256];           /* "1000", "7 x 13", "scalar" */
-    char generator[256];             /* canonical spec; "" for file input */
-    char hosts[4096];                /* distinct host names, comma-separated */
-    char start_time_utc[32];         /* ISO 8601, e.g. 2026-11-25T18:20:00Z */
+    char summation[512];                 /* sq_stats_method(): test_record checks every text fits */
+    char input_kind[16];                 /* "file" or "generate" */
+    char input_file[SQ_PATH_MAX];        /* absolute path; "" for generated input */
+    char input_dataset[SQ_DSET_MAX];     /* "" for generated input */
+    char input_datatype[64];             /* e.g. "int64 little-endian" or "generated int64" */
+    char input_shape[SQ_SHAPE_TEXT_MAX]; /* "1000", "7 x 13", "scalar" */
+    char generator[256];                 /* canonical spec; "" for file input */
+    char hosts[4096];                    /* distinct host names, comma-separated */
+    char start_time_utc[32];             /* ISO 8601, e.g. 2026-11-25T18:20:00Z */
     char end_time_utc[32];
     char output_type_requested[16];         /* --output-type as given: auto, int64, float64 */
     char io_mode_requested[16];             /* --io: collective or independent */

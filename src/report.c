@@ -6,26 +6,29 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "plural.h"
+
 void sq_report_settings(FILE *out, const sq_provenance *prov, const sq_plan *plan,
                         const char *input_text, sq_dtype in_type, sq_dtype out_type,
                         const char *output) {
     const int64_t last = plan->nchunks ? plan->n - (plan->nchunks - 1) * plan->chunk : 0;
-    fprintf(out, "sqcube %s (%s): %lld ranks x %lld threads on %s, %s\n", prov->sqcube_version,
-            prov->git_commit, (long long)prov->ranks, (long long)prov->threads_per_rank,
-            prov->hosts, prov->mpi_thread_level);
-    fprintf(out, "  input     %s (%s, %" PRId64 " elements)\n", input_text, sq_dtype_name(in_type),
-            plan->n);
+    fprintf(out, "sqcube %s (%s): %lld rank%s x %lld thread%s on %s, %s\n", prov->sqcube_version,
+            prov->git_commit, (long long)prov->ranks, sq_s(prov->ranks),
+            (long long)prov->threads_per_rank, sq_s(prov->threads_per_rank), prov->hosts,
+            prov->mpi_thread_level);
+    fprintf(out, "  input     %s (%s, %" PRId64 " element%s)\n", input_text, sq_dtype_name(in_type),
+            plan->n, sq_s(plan->n));
     fprintf(out, "  output    %s (%s /square and /cube)\n", output, sq_dtype_name(out_type));
     if (strcmp(prov->schedule, "dynamic") == 0)
         fprintf(out,
-                "  chunks    %" PRId64 " of %" PRId64 " elements (last %" PRId64 "), dynamic "
+                "  chunks    %" PRId64 " of %" PRId64 " element%s (last %" PRId64 "), dynamic "
                 "schedule: taken from a shared counter\n",
-                plan->nchunks, plan->chunk, last);
+                plan->nchunks, plan->chunk, sq_s(plan->chunk), last);
     else
         fprintf(out,
-                "  chunks    %" PRId64 " of %" PRId64 " elements (last %" PRId64 "), static "
+                "  chunks    %" PRId64 " of %" PRId64 " element%s (last %" PRId64 "), static "
                 "schedule, at most %" PRId64 " per rank\n",
-                plan->nchunks, plan->chunk, last, plan->max_rounds);
+                plan->nchunks, plan->chunk, sq_s(plan->chunk), last, plan->max_rounds);
     fflush(out);
 }
 

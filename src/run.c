@@ -24,6 +24,7 @@
 #include "h5io_chunkrec.h"
 #include "job.h"
 #include "pipeline.h"
+#include "plural.h"
 #include "record.h"
 #include "report.h"
 #include "safefile.h"
@@ -43,7 +44,6 @@ typedef struct run_state {
     sq_h5_session session;           /* this run's line of the output's history */
     sq_summary summary;              /* the root attributes */
     char creating[SQ_PATH_MAX + 32]; /* OUTPUT.partial.creating until renamed, then "" */
-    int keep;                        /* a failed fresh run keeps its checkpoint for --resume */
 } run_state;
 
 /* After the output is closed: a file system left (nearly) full means a write may have been lost.
@@ -136,10 +136,12 @@ static int resolve(const sq_options *opt, const sq_par *par, int argc, char **ar
     sq_report_settings(stdout, &s->prov, &job->plan, input_text, job->in_type, job->out_type,
                        job->output);
     if (job->resume.resumed)
-        printf("  resume    %s: session %d; %lld of %lld chunks done by %lld earlier "
-               "session(s)\n",
+        printf("  resume    %s: session %d; %lld of %lld chunks (%lld of %lld elements) done by "
+               "%lld earlier session%s\n",
                job->partial, (int)job->resume.session, (long long)job->resume.chunks_done,
-               (long long)job->plan.nchunks, (long long)job->resume.sessions_recorded);
+               (long long)job->plan.nchunks, (long long)job->resume.elements_done,
+               (long long)job->plan.n, (long long)job->resume.sessions_recorded,
+               sq_s(job->resume.sessions_recorded));
     return SQ_OK;
 }
 
@@ -244,37 +246,16 @@ static int open_files(const sq_options *opt, const sq_par *par, run_state *s, in
     return SQ_OK;
 }
 
-/* After the chunk loop failed: when a write failed (a full disk, a quota, an I/O error), every
- * chunk flagged so far has its data and its record in the partial output, which --resume takes
- * over once the cause is fixed: the checkpoint is kept, and the one line says so. Not with a fresh
- * --compress output: only a clean stop's chunks of a compressed output can be taken over (its chunk
- * index is written at the close), so there is nothing to keep. Collective. */
-static void keep_checkpoint(const sq_options *opt, const sq_par *par, run_state *s, sq_error *err) {
-    const int64_t failed = sq_par_max_i64(par, s->done.write_failed);
-    const int64_t chunks = s->job.resume.chunks_done + sq_par_sum_i64(par, s->done.chunks_done);
-    if (!failed || err->status != SQ_ERR_RUNTIME || (opt->compress > 0 && !s->job.resume.resumed))
-        return;
-    s->keep = 1;
-    const size_t used = strlen(err->msg);
-    snprintf(err->msg + used, sizeof err->msg - used,
-             "; the %lld of %lld chunks done are kept in '%s': once there is room, run the same "
-             "command with --resume to continue",
-             (long long)chunks, (long long)s->job.plan.nchunks, s->job.partial);
-}
-
 /* Phase: compute (read, compute and write every chunk; thread-level reduction inside), then the
  * rank-level reduction. Collective. */
-static int compute(const sq_options *opt, const sq_par *par, run_state *s, sq_error *err) {
+static int compute(const sq_par *par, run_state *s, sq_error *err) {
     sq_stats_init(&s->stats, s->job.in_type);
     if (sq_stop_install() != 0)
         sq_fail(err, SQ_ERR_RUNTIME, "cannot install the stop-signal handlers on rank %d: %s",
                 par->rank, strerror(errno));
-    if (sq_par_agree(par, err))
+    if (sq_par_agree(par, err) ||
+        sq_pipeline_run(&s->job, par, s->in, s->out, &s->stats, &s->timers, &s->done, err))
         return err->status;
-    if (sq_pipeline_run(&s->job, par, s->in, s->out, &s->stats, &s->timers, &s->done, err)) {
-        keep_checkpoint(opt, par, s, err);
-        return err->status;
-    }
     sq_timer_start(&s->timers, SQ_PHASE_REDUCE);
     sq_par_reduce_stats(par, &s->stats);
     sq_timer_stop(&s->timers, SQ_PHASE_REDUCE);
@@ -362,14 +343,12 @@ static void report(const sq_options *opt, const sq_par *par, run_state *s, sq_er
  * first empties the partial file: closing it writes HDF5's metadata, which on a full disk needs
  * the room the data took, and a close that fails leaves HDF5 a half-closed file that crashes
  * MPI_Finalize. A stopped run keeps its checkpoint; so does a failed resumed run (what its earlier
- * sessions did is still good) and a run whose writes failed (keep_checkpoint): the metadata of an
- * uncompressed output is all on disk since its creation (the chunk loop writes raw data only), so
- * its close has nothing to write. Collective. */
+ * sessions did is still good). Collective. */
 static void discard_output(const sq_par *par, run_state *s, const sq_error *err) {
     const sq_job *job = &s->job;
     /* The open file has its temporary name until it was renamed. */
     const char *open_name = s->creating[0] != '\0' ? s->creating : job->partial;
-    const int keep = job->resume.resumed || s->keep; /* the partial holds a checkpoint */
+    const int keep = job->resume.resumed; /* the partial holds a checkpoint */
     if (s->out != NULL && !keep) {
         if (par->rank == 0 && sq_safe_truncate(open_name) != 0)
             perror("sqcube: warning: truncating the partial output");
@@ -398,7 +377,7 @@ int sq_run_command(const sq_options *opt, const sq_par *par, int argc, char **ar
     if (place(opt, par, &s, &aff_offset, &aff_total, err))
         goto out_free_affinity;
     sq_timer_start(&s.timers, SQ_PHASE_TOTAL);
-    if (open_files(opt, par, &s, aff_offset, aff_total, err) || compute(opt, par, &s, err))
+    if (open_files(opt, par, &s, aff_offset, aff_total, err) || compute(par, &s, err))
         goto out_discard_output;
     if (s.done.stop_signal != 0) {
         checkpoint(par, &s, err);

@@ -17,6 +17,7 @@
 #include "generate.h"
 #include "h5io.h"
 #include "plan.h"
+#include "plural.h"
 #include "record.h"
 
 /* The first element that differs on this rank. */
@@ -308,26 +309,34 @@ static void reduction_difference(const sq_summary *s, const sq_summary *want, co
     }
 }
 
-/* range:N: the recomputed exact sums against the closed forms (a difference into detail). */
-static void closed_form_difference(const sq_gen_spec *gen, const sq_summary *want,
-                                   const sq_stats *st, char *detail, size_t len) {
+/* range:N: the recomputed exact sums against the closed forms, and the closed forms against the
+ * file's attributes sum_closed_form, ... (a difference into detail). */
+static void closed_form_difference(const sq_gen_spec *gen, const sq_summary *s,
+                                   const sq_summary *want, const sq_stats *st, char *detail,
+                                   size_t len) {
     sq_i256 forms[SQ_NSUMS];
     sq_range_closed_forms(gen->n, forms);
-    for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k)
-        if (sq_i256_cmp(&forms[k], &st->isum[k]) != 0) {
-            char want_text[SQ_I256_DECIMAL_MAX];
-            sq_i256_to_decimal(&forms[k], want_text, sizeof want_text);
+    for (int k = 0; k < SQ_NSUMS && !detail[0]; ++k) {
+        char want_text[SQ_I256_DECIMAL_MAX];
+        sq_i256_to_decimal(&forms[k], want_text, sizeof want_text);
+        if (sq_i256_cmp(&forms[k], &st->isum[k]) != 0)
             snprintf(detail, len, "%s is %s, but the closed form gives %s", sq_sum_name(k),
                      want->exact[k], want_text);
-        }
+        else if (!s->has_closed_form)
+            snprintf(detail, len, "%s_closed_form is missing; a range:N result records %s",
+                     sq_sum_name(k), want_text);
+        else if (strcmp(s->closed_form[k], want_text) != 0)
+            snprintf(detail, len, "%s_closed_form is '%s', but the closed form gives %s",
+                     sq_sum_name(k), s->closed_form[k], want_text);
+    }
 }
 
 static void print_verified(const sq_par *par, const verify_state *v, int closed) {
     const sq_summary *s = &v->meta.summary;
     const sq_dtype in_type = (sq_dtype)s->input_type, out_type = (sq_dtype)s->output_type;
-    printf("verify %s: %lld elements from %s, %s -> %s, checked on %d ranks\n", v->path,
-           (long long)v->meta.n, v->source_text, sq_dtype_name(in_type), sq_dtype_name(out_type),
-           par->size);
+    printf("verify %s: %lld element%s from %s, %s -> %s, checked on %d rank%s\n", v->path,
+           (long long)v->meta.n, sq_s(v->meta.n), v->source_text, sq_dtype_name(in_type),
+           sq_dtype_name(out_type), par->size, sq_s(par->size));
     printf("  /square, /cube        every element recomputed: all match\n");
     printf("  count, nonfinite_count, min, max: match\n");
     if (in_type == SQ_DTYPE_INT64)
@@ -337,7 +346,8 @@ static void print_verified(const sq_par *par, const verify_state *v, int closed)
         printf("  sum, sum_sq, sum_cube exact sums rounded once: identical to the recorded "
                "ones, bit for bit\n");
     if (closed)
-        printf("  closed forms N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2: match\n");
+        printf("  closed forms N(N+1)/2, N(N+1)(2N+1)/6, (N(N+1)/2)^2: match the sums and the "
+               "*_closed_form attributes\n");
 }
 
 /* Every reduction: the rank level of our own recomputation, then compare on rank 0, which prints
@@ -358,7 +368,7 @@ static int compare_reductions(const sq_options *opt, const sq_par *par, verify_s
             reduction_difference(s, &want, &st, detail, sizeof detail);
         const int closed = !detail[0] && v->generated && v->gen.kind == SQ_GEN_RANGE;
         if (closed)
-            closed_form_difference(&v->gen, &want, &st, detail, sizeof detail);
+            closed_form_difference(&v->gen, s, &want, &st, detail, sizeof detail);
         if (detail[0])
             sq_fail(err, SQ_ERR_MISMATCH, "'%s': %s", v->path, detail);
         else if (!opt->quiet)

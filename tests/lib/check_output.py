@@ -703,6 +703,58 @@ def check_storage(rep, f, g):
             rep.fail("/provenance storage = %r, but the file has %r" % (storage, want))
 
 
+# The method of the sums as docs/output-format.md describes it: how the recorded text must begin
+# and end (a text cut at a fixed length, as it once was at 255 characters, fails the end).
+SUMMATION = {"int64": ("exact: 256-bit integer sums", "identical for every decomposition)"),
+             "float64": ("exact-then-rounded: ",
+                         "the correctly rounded sum, identical for every decomposition")}
+
+
+def check_summation(rep, f, text):
+    in_t = f.attrs.get("input_type")
+    if isinstance(in_t, bytes):
+        in_t = in_t.decode()
+    if text is None or in_t not in SUMMATION:
+        return
+    head, tail = SUMMATION[in_t]
+    if not text.startswith(head) or not text.endswith(tail):
+        rep.fail("/provenance summation = %r: for %s input it must begin %r and end %r "
+                 "(cut?)" % (text, in_t, head, tail))
+
+
+# io_write_actual as docs/output-format.md lists it, by what the run asked for.
+IO_ACTUAL = ("collective (contiguous)", "collective (chunked)", "independent",
+             "independent (chunked)", "collective and independent",
+             "collective and independent (contiguous)",
+             "collective and independent (chunked)", "none (no data)")
+
+
+def check_io_actual(rep, f, g, n):
+    actual = get_attr(rep, g, "/provenance", "io_write_actual", "vlen-utf8")
+    mode = get_attr(rep, g, "/provenance", "io_mode_requested", "vlen-utf8")
+    if actual is None or mode is None:
+        return
+    if actual not in IO_ACTUAL:
+        rep.fail("/provenance io_write_actual = %r, not one of the documented %s"
+                 % (actual, ", ".join(IO_ACTUAL)))
+        return
+    sq = f.get("square")
+    if not n or not isinstance(sq, h5py.Dataset):
+        return  # rank 0 had nothing to write
+    schedule = get_attr(rep, g, "/provenance", "schedule", "vlen-utf8")
+    nchunks = get_attr(rep, g, "/provenance", "nchunks", "int64")
+    ranks = get_attr(rep, g, "/provenance", "ranks", "int64")
+    if actual == "none (no data)" and (schedule == "dynamic" or (nchunks or 0) < (ranks or 1)):
+        return  # rank 0 may have taken no chunk from the shared counter, or had none
+    if mode == "independent":
+        want = "independent"
+    else:  # collective: chunked (--compress) or contiguous, as h5py sees the file
+        want = "collective (chunked)" if sq.chunks is not None else "collective (contiguous)"
+    if actual != want:
+        rep.fail("/provenance io_write_actual = %r, expected %r (--io %s, %s /square)"
+                 % (actual, want, mode, "chunked" if sq.chunks is not None else "contiguous"))
+
+
 def check_provenance(rep, f, n):
     rep.begin("provenance")
     p = {}
@@ -734,6 +786,8 @@ def check_provenance(rep, f, n):
             rep.fail("/provenance input_shape = %r but /square has shape %r"
                      % (p["input_shape"], want))
     check_storage(rep, f, g)
+    check_summation(rep, f, p["summation"])
+    check_io_actual(rep, f, g, n)
     kind = p["input_kind"]
     if kind == "generate":
         if p["input_file"]:

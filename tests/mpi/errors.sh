@@ -80,8 +80,8 @@ ROWS=(
     "1|integer overflow at element 777 \\(rank [0-9]\\): x = 2097152|$FIXTURES/ints_overflow.h5|T2 run --input $FIXTURES/ints_overflow.h5:/x --chunk 100 --io independent --schedule dynamic --output $OUT"
     "1|value out of range at element 42 \\(rank [0-9]\\).*x = 9223372036854775813|$FIXTURES/uint64_big.h5|T2 run --input $FIXTURES/uint64_big.h5:/x --chunk 10 --compress 1 --output $OUT"
     "1|truncated or damaged|$FIXTURES/truncated.h5|T2 run --input $FIXTURES/truncated.h5 --output $OUT"
-    "2|--chunk: 0 elements per chunk|-|run --generate range:10 --chunk 0 --output $OUT"
-    "2|--chunk: '-1' is negative|-|run --generate range:10 --chunk -1 --output $OUT"
+    "2|--chunk: '0' is less than 1; give a count of 1 or more|-|run --generate range:10 --chunk 0 --output $OUT"
+    "2|--chunk: '-1' is negative; give a count of 1 or more|-|run --generate range:10 --chunk -1 --output $OUT"
     "2|--chunk: 'abc' is not a count|-|run --generate range:10 --chunk abc --output $OUT"
     "2|--chunk: '1e30' is too large|-|run --generate range:10 --chunk 1e30 --output $OUT"
     "2|--chunk: 1T elements per chunk is more than the limit|-|run --generate range:10 --chunk 1T --output $OUT"
@@ -95,6 +95,13 @@ ROWS=(
     "2|--compress needs --io collective|-|run --generate range:10 --compress 3 --io independent --output $OUT"
     "2|--sync takes no value|-|run --generate range:10 --sync=1 --output $OUT"
     "2|unknown command 'frobnicate'|-|frobnicate"
+    "2|no command; usage: sqcube COMMAND \\[options\\] with COMMAND run, verify, info, affinity or doctor|-|"
+    # SQCUBE_MAX_TRANSFER=BYTES is a count as --chunk takes it, 8 to 1G (a leading NAME=VALUE
+    # word of a row is passed to the ranks' environment)
+    "2|SQCUBE_MAX_TRANSFER: 'abc' is not a count|-|SQCUBE_MAX_TRANSFER=abc run --generate range:10 --output $OUT"
+    "2|SQCUBE_MAX_TRANSFER: '0' is less than 8; give a count of 8 or more|-|SQCUBE_MAX_TRANSFER=0 run --generate range:10 --output $OUT"
+    "2|SQCUBE_MAX_TRANSFER: '-5' is negative; give a count of 8 or more|-|SQCUBE_MAX_TRANSFER=-5 run --generate range:10 --output $OUT"
+    "2|SQCUBE_MAX_TRANSFER: '2G' is more than the default of 1G|-|SQCUBE_MAX_TRANSFER=2G run --generate range:10 --output $OUT"
     "2|help: unknown command 'bogus'|-|help bogus"
     "2|--help takes no value|-|--help=x"
     "2|--generate: 'range::10' has an empty field|-|run --generate range::10 --output $OUT"
@@ -135,6 +142,19 @@ else
     fi
 fi
 
+# A row's leading NAME=VALUE words go to the ranks' environment (SQ_MPI_ENV, also kept in
+# ROW_ENV); the rest is $args.
+row_env() {
+    ROW_ENV=()
+    args=$1
+    while [[ $args =~ ^([A-Z_]+=[^ ]*)( (.*))?$ ]]; do
+        ROW_ENV+=("${BASH_REMATCH[1]}")
+        args=${BASH_REMATCH[3]}
+    done
+    # shellcheck disable=SC2034 # read by sq_mpi (tests/lib/common.sh)
+    SQ_MPI_ENV=(${ROW_ENV[@]+"${ROW_ENV[@]}"})
+}
+
 n=0
 for row in "${ROWS[@]}"; do
     IFS='|' read -r want_status want_msg input args <<<"$row"
@@ -147,6 +167,7 @@ for row in "${ROWS[@]}"; do
         threads=2
         args=${args#T2 }
     fi
+    row_env "$args"
     # shellcheck disable=SC2086 # the row's arguments split on purpose
     sq_mpi 3 "$threads" $args >"$WORK/stdout" 2>"$WORK/stderr"
     status=$?
@@ -176,6 +197,7 @@ VALID=(
     "N|$FIXTURES/floats_special.h5|run --input $FIXTURES/floats_special.h5:/x --chunk 3" # NaN, Inf
     "2|-|run --generate range:2 --chunk 1"                        # more ranks (3) than elements
     "2|-|run --generate range:2 --chunk 1 --schedule dynamic --io independent"
+    "1009|-|SQCUBE_MAX_TRANSFER=1K run --generate range:1009 --chunk 500" # 1K = 1024 bytes a call
 )
 v=0
 for row in "${VALID[@]}"; do
@@ -185,6 +207,7 @@ for row in "${VALID[@]}"; do
     [ "$want_count" != N ] || want_count=$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["x"].size)' "$input")
     rm -f "$OUT"
     set +e
+    row_env "$args"
     # shellcheck disable=SC2086 # the row's arguments split on purpose
     sq_mpi 3 1 $args --output "$OUT" --quiet >"$WORK/stdout" 2>"$WORK/stderr"
     status=$?
@@ -195,6 +218,11 @@ for row in "${VALID[@]}"; do
     "$PY" "$LIB/check_output.py" "$OUT" >/dev/null || fail "sqcube $args: check_output.py refused the result"
     count=$("$PY" -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); print(f["square"].size, f.attrs["count"])' "$OUT")
     [ "$count" = "$want_count $want_count" ] || fail "sqcube $args: /square size and count '$count', expected $want_count"
+    for e in ${ROW_ENV[@]+"${ROW_ENV[@]}"}; do
+        # SQCUBE_MAX_TRANSFER=1K: the file records 1024 bytes a call (K = 2^10)
+        [[ $e != SQCUBE_MAX_TRANSFER=1K ]] || [ "$("$PY" -c 'import sys, h5py; print(h5py.File(sys.argv[1], "r")["provenance"].attrs["max_transfer"])' "$OUT")" = 1024 ] ||
+            fail "sqcube $args with $e: /provenance/max_transfer is not 1024"
+    done
     [ "$input" = "-" ] || [ "$(md5sum <"$input")" = "$before" ] || fail "sqcube $args: the input $input changed"
     echo "ok 0  $args (count $count)"
     v=$((v + 1))

@@ -71,7 +71,7 @@ stop_resume() {
         fail "$name: verify of the partial file: $(cat "$WORK/$name.verify")"
     # shellcheck disable=SC2086
     expect_status 0 "$WORK/$name.log2" sq_mpi "$np2" "$t2" run $args $f2 --output "$out" --resume
-    grep -q "resume    $out.partial: session 2; [1-9][0-9]* of [0-9]* chunks done by 1 earlier" "$WORK/$name.log2" ||
+    grep -q "resume    $out.partial: session 2; [1-9][0-9]* of [0-9]* chunks ([1-9][0-9]* of [0-9]* elements) done by 1 earlier session$" "$WORK/$name.log2" ||
         fail "$name: no resume line in the settings echo: $(head -8 "$WORK/$name.log2")"
     same "$name" "$ref" "$out"
     local runs
@@ -99,6 +99,28 @@ runs=$(runs_of "$out")
 total=$(awk '{ for (i = 1; i <= NF; ++i) { split($i, f, ":"); s += f[3] } } END { print s }' <<<"$runs")
 [ "$total" -eq 201 ] || fail "three sessions did $total chunks in all, expected 201 (each once)"
 echo "ok three sessions: $runs"
+# sqcube info shows the history: one line per session, in order, with the status and the chunks
+# and elements /provenance/runs records (read here with h5py).
+expect_status 0 "$WORK/three.info" "$SQCUBE" info "$out"
+want_history=$("$PY" - "$out" <<'EOF'
+import sys, h5py
+runs = h5py.File(sys.argv[1], "r")["provenance/runs"]
+for g in sorted(runs.values(), key=lambda g: int(g.attrs["session"])):
+    a = g.attrs
+    c, e, r, t = (int(a[k]) for k in ("chunks_done", "elements_done", "ranks", "threads_per_rank"))
+    s = lambda n: "" if n == 1 else "s"
+    print(f"  session {int(a['session']):<8d} {a['status']}: {c} chunk{s(c)} ({e} element{s(e)}) "
+          f"on {r} rank{s(r)} x {t} thread{s(t)}, {a['start_time_utc']} .. {a['end_time_utc']}")
+EOF
+)
+got_history=$(sed -n '/^history/,/^timing/p' "$WORK/three.info" | grep '^  session ')
+[ "$got_history" = "$want_history" ] ||
+    fail "sqcube info: the history is not /provenance/runs: got
+$got_history
+expected
+$want_history"
+[ "$(grep -c '^  session ' <<<"$got_history")" -eq 3 ] || fail "sqcube info: not 3 sessions: $got_history"
+echo "ok three sessions: sqcube info shows the history"
 
 # The settings must match: another --chunk or another generator is refused, the checkpoint kept.
 out="$WORK/mismatch.h5"

@@ -129,6 +129,23 @@ static void test_count_messages(void) {
     sq_parse_count("-5", "--chunk", &v, &err);
     CU_ASSERT(one_line(&err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "negative"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "0 or more"));
+    /* With a minimum, the messages name it, and the minimum itself is accepted. */
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_count_min("-5", "--chunk", 1, &v, &err), SQ_ERR_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "give a count of 1 or more"));
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_count_min("0", "--chunk", 1, &v, &err), SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "give a count of 1 or more"));
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_count_min("4", "SQCUBE_MAX_TRANSFER", 8, &v, &err), SQ_ERR_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "SQCUBE_MAX_TRANSFER: '4' is less than 8"));
+    sq_error_clear(&err);
+    CU_ASSERT_EQUAL(sq_parse_count_min("1K", "SQCUBE_MAX_TRANSFER", 8, &v, &err), SQ_OK);
+    CU_ASSERT_EQUAL(v, 1024);
+    CU_ASSERT_EQUAL(sq_parse_count_min("1", "--chunk", 1, &v, &err), SQ_OK);
+    CU_ASSERT_EQUAL(v, 1);
     /* The first failure is kept: a second one does not overwrite it. */
     sq_error_clear(&err);
     sq_parse_count("abc", "first", &v, &err);
@@ -365,14 +382,19 @@ static void test_cli_defaults(void) {
     CU_ASSERT_STRING_EQUAL(sq_output_type_name(SQ_OUTPUT_FLOAT64), "float64");
     CU_ASSERT_STRING_EQUAL(sq_schedule_name(SQ_SCHEDULE_STATIC), "static");
 
-    /* No arguments: the overview help. */
+    /* No arguments: a usage error (exit 2) whose one line names the commands; --help is the
+     * overview. */
     sq_error e;
     char *argv[] = {"sqcube", NULL};
     memset(&e, 0x3C, sizeof e);
-    CU_ASSERT_EQUAL(sq_options_parse(1, argv, &o, &e), 0);
+    CU_ASSERT_EQUAL(sq_options_parse(1, argv, &o, &e), SQ_ERR_USAGE);
+    CU_ASSERT_EQUAL(e.status, SQ_ERR_USAGE);
+    CU_ASSERT(one_line(&e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "run, verify, info, affinity or doctor"));
+    char *help[] = {"sqcube", "--help", NULL};
+    CU_ASSERT_EQUAL(sq_options_parse(2, help, &o, &e), SQ_OK);
     CU_ASSERT_EQUAL(o.command, SQ_CMD_HELP);
     CU_ASSERT_EQUAL(o.help_command, SQ_CMD_HELP);
-    CU_ASSERT_EQUAL(e.status, SQ_OK);
 }
 
 static void test_cli_run(void) {

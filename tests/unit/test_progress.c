@@ -129,6 +129,28 @@ static void test_bar_text(void) {
     CU_ASSERT_EQUAL(strchr(buf, '\n'), buf + m - 1);
 }
 
+static void test_resumed(void) {
+    sq_progress p;
+    char buf[SQ_PROGRESS_TEXT_MAX];
+    /* A resumed run of 1e6 elements, 4e5 done by earlier sessions: the display counts them in and
+     * says so. At t = 10 this session has done 1e5: 5e5 of 1e6 (50.0%); rate 1e4/s x 24 = 0.00024
+     * GB/s -> 0.00; the rest, 5e5, at this session's average 1e4/s takes 50 s. */
+    sq_progress_init(&p, SQ_PROGRESS_LINES, 1000000, 24, 10, 0.0);
+    sq_progress_resumed(&p, 400000);
+    sq_progress_show(&p, 100000, 10.0, false, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "sqcube: progress  50.0% (500000 of 1000000 elements, resumed at "
+                                "400000), 0.00 GB/s, elapsed 10s, ETA 50s\n");
+    /* This session's 6e5 complete the file; more is clamped to what was left. */
+    sq_progress_show(&p, 700000, 20.0, true, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "100.0% (1000000 of 1000000 elements, resumed at 400000)"));
+    /* The bar shows the whole file too, marked resumed. */
+    sq_progress_init(&p, SQ_PROGRESS_BAR, 1000, 24, 10, 0.0);
+    sq_progress_resumed(&p, 500);
+    sq_progress_show(&p, 250, 1.0, false, buf, sizeof buf);
+    CU_ASSERT_TRUE(STARTS_WITH(buf, "\r[###############-----]  75.0% 750/1000 [1s<1s, "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "GB/s] resumed"));
+}
+
 static void test_small_buffer(void) {
     sq_progress p;
     char buf[16];
@@ -166,6 +188,7 @@ int main(void) {
         {"plain line before any work", test_line_no_work_yet},
         {"percent rounds down, done clamped, n = 0, n = 2^62", test_percent_rounds_down_and_clamps},
         {"bar: carriage return, fill, padding, final newline", test_bar_text},
+        {"a resumed run: the whole file, marked resumed", test_resumed},
         {"bar cut to a small buffer", test_small_buffer},
         {"durations", test_duration},
     };

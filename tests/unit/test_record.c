@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "record.h"
 #include "unit.h"
 
@@ -39,6 +40,27 @@ static int brute(const char *names, int n, char *buf, size_t len) {
         used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", h);
     }
     return distinct;
+}
+
+/* /provenance texts that sqcube writes from fixed text must fit their fields whole: the float
+ * summation method was once cut at 255 characters ("...rounded once to nearest: the corr"). */
+static void test_provenance_texts_fit(void) {
+    sq_provenance p;
+    const sq_dtype types[] = {SQ_DTYPE_INT64, SQ_DTYPE_FLOAT64};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; ++i) {
+        const char *m = sq_stats_method(types[i]);
+        CU_ASSERT_TRUE(strlen(m) < sizeof p.summation);
+        snprintf(p.summation, sizeof p.summation, "%s", m);
+        CU_ASSERT_STRING_EQUAL(p.summation, m);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(sq_stats_method(SQ_DTYPE_FLOAT64),
+                                  "the correctly rounded sum, identical for every decomposition"));
+    /* The longest shape: SQ_MAX_RANK extents of 19 digits. */
+    sq_shape shape = {.rank = SQ_MAX_RANK};
+    for (int k = 0; k < SQ_MAX_RANK; ++k)
+        shape.dims[k] = INT64_MAX;
+    sq_shape_format(&shape, p.input_shape, sizeof p.input_shape);
+    CU_ASSERT_EQUAL(strlen(p.input_shape), (size_t)SQ_MAX_RANK * 19 + (SQ_MAX_RANK - 1) * 3);
 }
 
 static void test_examples(void) {
@@ -75,6 +97,7 @@ static void test_random_against_brute_force(void) {
 
 int main(void) {
     static const sq_unit_test tests[] = {
+        {"provenance texts fit their fields whole", test_provenance_texts_fit},
         {"distinct names: examples and the cut", test_examples},
         {"distinct names: random tables against brute force", test_random_against_brute_force},
     };

@@ -4,7 +4,8 @@
 #          newline; mpirun hands the ranks a pipe, so this also tests that --progress auto looks
 #          at the launcher's terminal
 #   batch  stderr to a file: plain lines only, no control characters, counts that only grow, a
-#          final 100% line; --progress-interval 0 prints none
+#          final 100% line; --progress-interval 0 prints none; a resumed run counts the whole
+#          file and says so on every line
 #   quiet  --quiet on a terminal prints nothing at all
 #   modes  --progress bar and off, forced: a bar into a file, nothing on a terminal
 #   count  the final count equals N on 1-3 ranks, static and dynamic schedules, collective and
@@ -22,17 +23,20 @@ sq_tty() {
 }
 
 # The plain progress lines of a log must read "sqcube: progress P% (D of N elements), ..." with
-# non-decreasing D, contain no control character but newlines, and end with 100% of N.
-check_lines() { # LOG N
-    $PY - "$1" "$2" <<'PY'
+# non-decreasing D, contain no control character but newlines, and end with 100% of N. With B (a
+# resumed run, B elements done before it) every line reads "(D of N elements, resumed at B)" with
+# D >= B.
+check_lines() { # LOG N [B]
+    $PY - "$1" "$2" "${3:-}" <<'PY'
 import re, sys
 log, n = sys.argv[1], int(sys.argv[2])
+before = int(sys.argv[3]) if sys.argv[3] else None
 data = open(log, "rb").read()
 bad = sorted({b for b in data if b < 0x20 and b != 0x0a})
 if bad:
     sys.exit(f"FAIL: control characters {bad} in {log}")
-pat = re.compile(r"^sqcube: progress +(\d+)\.(\d)% \((\d+) of (\d+) elements\), \d+\.\d\d GB/s, "
-                 r"elapsed \S+, ETA \S+$")
+pat = re.compile(r"^sqcube: progress +(\d+)\.(\d)% \((\d+) of (\d+) elements(, resumed at (\d+))?\), "
+                 r"\d+\.\d\d GB/s, elapsed \S+, ETA \S+$")
 lines = [l for l in data.decode().splitlines() if l.startswith("sqcube: progress")]
 if not lines:
     sys.exit(f"FAIL: no progress line in {log}")
@@ -42,6 +46,10 @@ for l in lines:
     if not m:
         sys.exit(f"FAIL: malformed progress line: {l!r}")
     done, total = int(m[3]), int(m[4])
+    if (before is None) != (m[6] is None) or (before is not None and int(m[6]) != before):
+        sys.exit(f"FAIL: {l!r}: expected {'no resume' if before is None else f'resumed at {before}'}")
+    if before is not None and done < before:
+        sys.exit(f"FAIL: {l!r} counts less than the {before} elements done before the resume")
     if total != n or done < last or done > n:
         sys.exit(f"FAIL: bad count in {l!r} (N = {n}, previous {last})")
     # the percentage is done / N rounded down to tenths
@@ -106,6 +114,22 @@ batch)
         --progress-interval 1e6 >/dev/null 2>"$OUT/final.log"
     check_lines "$OUT/final.log" 1000
     [ "$(wc -l <"$OUT/final.log")" -eq 1 ] || fail "expected only the final line"
+    # A resumed run: stopped after 3 rounds (the test hook), then resumed with plain lines. B, the
+    # elements of the stopped session, is read from its checkpoint record with h5py.
+    N=100000
+    SQ_MPI_ENV=(SQCUBE_STOP_AFTER=3)
+    st=0
+    sq_mpi 2 1 run --generate range:$N --chunk 1000 --output "$OUT/resumed.h5" --quiet \
+        >"$OUT/resumed.1" 2>&1 || st=$?
+    # shellcheck disable=SC2034 # read by sq_mpi (tests/lib/common.sh)
+    SQ_MPI_ENV=()
+    [ "$st" -eq 4 ] || fail "the stopped session exited $st, expected 4: $(cat "$OUT/resumed.1")"
+    B=$($PY -c 'import sys, h5py; print(int(h5py.File(sys.argv[1], "r")["checkpoint/sessions/1"].attrs["elements_done"]))' \
+        "$OUT/resumed.h5.partial")
+    if [ "$B" -le 0 ] || [ "$B" -ge $N ]; then fail "the stopped session did $B of $N elements"; fi
+    sq_mpi 2 1 run --generate range:$N --chunk 1000 --output "$OUT/resumed.h5" --resume \
+        --progress lines --progress-interval 0.001 >/dev/null 2>"$OUT/resumed.log"
+    check_lines "$OUT/resumed.log" $N "$B"
     ;;
 quiet)
     sq_tty "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe \
