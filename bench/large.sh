@@ -11,8 +11,11 @@ N=${1:-2200000000}
 CHUNK=${2:-160M}
 DIR=${3:-/tmp}
 BUILD=${SQCUBE_BUILD:-$ROOT/build}
-OUT=$(mktemp -u "$DIR/sqcube-large.XXXXXX").h5
-trap 'rm -f "$OUT" "$OUT.partial" "$DIR"/sqcube-large-rss.*' EXIT
+# A private directory (mktemp -d: a new name, mode 0700) for the output and the RSS files, so that
+# nothing is written to a fixed name in a shared directory such as /tmp.
+WORK=$(mktemp -d "$DIR/sqcube-large.XXXXXX")
+OUT=$WORK/large.h5
+trap 'rm -rf "$WORK"' EXIT
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml=ob1
 cmake --build "$BUILD" --target sqcube >/dev/null
@@ -22,10 +25,10 @@ free=$(df -k --output=avail "$DIR" | tail -1)
 echo "large: N = $N (2^31 = 2147483648), --chunk $CHUNK, 2 ranks x 1 thread, output in $DIR"
 t0=$(date +%s.%N)
 mpirun -np 2 --bind-to none -x OMP_NUM_THREADS=1 -x OMPI_MCA_pml \
-    bash -c '/usr/bin/time -f %M -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' "$DIR/sqcube-large-rss" \
+    bash -c '/usr/bin/time -f %M -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' "$WORK/rss" \
     "$BUILD/sqcube" run --generate "range:$N" --chunk "$CHUNK" --output "$OUT"
 t1=$(date +%s.%N)
-echo "large: run wall $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; peak RSS per rank (KiB): $(cat "$DIR"/sqcube-large-rss.* | xargs)"
+echo "large: run wall $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; peak RSS per rank (KiB): $(cat "$WORK"/rss.* | xargs)"
 h5dump -a /provenance/max_transfer "$OUT" | grep -A1 "DATA" | tail -1 | sed 's/^ */large: max_transfer /'
 t0=$(date +%s.%N)
 mpirun -np 2 --bind-to none -x OMP_NUM_THREADS=1 -x OMPI_MCA_pml "$BUILD/sqcube" verify "$OUT"

@@ -11,7 +11,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-100000000}
 REPEATS=${2:-5}
 BUILD=${SQCUBE_BUILD:-$ROOT/build}
-OUT=${SQCUBE_BENCH_DIR:-/tmp}/sqcube-bench-$$.h5
+WORK=$(mktemp -d "${SQCUBE_BENCH_DIR:-/tmp}/sqcube-bench.XXXXXX") # private: no fixed name in /tmp
+trap 'rm -rf "$WORK"' EXIT
+OUT=$WORK/bench.h5
 cmake --build "$BUILD" --target sqcube bench >/dev/null
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 

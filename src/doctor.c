@@ -20,6 +20,7 @@
 #include "h5io.h"
 #include "launch.h"
 #include "plural.h"
+#include "safefile.h"
 
 /* What a line of the report says about its check. */
 typedef enum doctor_verdict {
@@ -95,10 +96,11 @@ static const char *fs_name(long type) {
     }
 }
 
-/* flock on a scratch file in dir: what HDF5's file locking needs. */
-static void check_locking(report *r, const char *dir, const char *fs) {
-    char path[SQ_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/.sqcube-doctor-lock-%ld", dir, (long)getpid());
+/* flock on a scratch file in dir (created in priv, doctor's private directory there): what
+ * HDF5's file locking needs. */
+static void check_locking(report *r, const char *dir, const char *priv, const char *fs) {
+    char path[SQ_PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/lock", priv);
     const int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
         add(r, DOCTOR_FAIL, "file locking",
@@ -278,25 +280,40 @@ static void check_threads(report *r, const sq_par *par) {
 }
 
 /* The output directory dir (on file system fs): locking, striping advice, and a parallel HDF5
- * create by every rank. Collective. */
+ * create by every rank. Collective. The probe files go in a private directory (mode 0700, a unique
+ * name) that rank 0 creates in dir: no other user can plant a name in it. */
 static void check_directory(report *r, const sq_par *par, const char *dir, const char *fs) {
+    char priv[SQ_PATH_MAX + 64] = ""; /* "" when it cannot be created */
     if (par->rank == 0) {
-        check_locking(r, dir, fs);
+        if (sq_safe_private_dir(dir, ".sqcube-doctor-", priv, sizeof priv) != 0) {
+            add(r, DOCTOR_FAIL, "file locking",
+                "cannot create a file in '%s' (%s); choose an output directory you can write", dir,
+                strerror(errno));
+            priv[0] = '\0';
+        } else {
+            check_locking(r, dir, priv, fs);
+        }
         if (strcmp(fs, "lustre") == 0 || strcmp(fs, "gpfs") == 0)
             add(r, DOCTOR_INFO, "striping",
                 "%s: set --alignment to the stripe size and consider --mpiio-hint "
                 "striping_factor=N, striping_unit=BYTES, cb_nodes=N (docs/clusters.md)",
                 fs);
     }
-    char probe[SQ_PATH_MAX + 64];
-    snprintf(probe, sizeof probe, "%s/.sqcube-doctor-%ld.h5", dir, (long)getpid());
-    sq_par_bcast(par, probe, sizeof probe); /* rank 0's pid names the one shared file */
+    sq_par_bcast(par, priv, sizeof priv); /* rank 0's directory holds the one shared file */
+    char probe[SQ_PATH_MAX + 128];
+    snprintf(probe, sizeof probe, "%s/probe.h5", priv);
     sq_error h5err;
     sq_error_clear(&h5err);
-    sq_h5_selftest(par, probe, &h5err);
+    if (priv[0] != '\0')
+        sq_h5_selftest(par, probe, &h5err);
+    else
+        sq_fail(&h5err, SQ_ERR_RUNTIME, "not tried: no directory could be created in '%s'", dir);
     sq_par_agree(par, &h5err);
     if (par->rank == 0) {
-        unlink(probe);
+        if (priv[0] != '\0' && (unlink(probe) != 0 && errno != ENOENT))
+            add(r, DOCTOR_WARN, "clean up", "cannot remove '%s' (%s)", probe, strerror(errno));
+        if (priv[0] != '\0' && rmdir(priv) != 0)
+            add(r, DOCTOR_WARN, "clean up", "cannot remove '%s' (%s)", priv, strerror(errno));
         if (h5err.status == SQ_OK)
             add(r, DOCTOR_OK, "parallel create",
                 "%d rank%s created, wrote collectively and read back one HDF5 file in '%s' "

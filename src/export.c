@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safefile.h"
+
 /* ---- JSON ------------------------------------------------------------------------------- */
 
 void sq_export_json_string(FILE *out, const char *s) {
@@ -404,9 +406,11 @@ int sq_export_check(const char *json_path, const char *csv_path, const char *out
         return err->status;
     if (csv_path[0] == '\0')
         return SQ_OK;
-    if (check_dir(csv_path, "--log-csv", err))
+    int exists = 0; /* an existing log must be the user's own regular file, not a link */
+    if (check_dir(csv_path, "--log-csv", err) ||
+        sq_safe_check_own(csv_path, "--log-csv", &exists, NULL, err))
         return err->status;
-    const int fd = open(csv_path, O_RDONLY);
+    const int fd = open(csv_path, O_RDONLY | O_NOFOLLOW);
     if (fd < 0)
         return errno == ENOENT ? SQ_OK
                                : sq_fail(err, SQ_ERR_RUNTIME, "--log-csv '%s': cannot open it (%s)",
@@ -419,26 +423,12 @@ int sq_export_check(const char *json_path, const char *csv_path, const char *out
 }
 
 static int write_json(const char *path, const sq_run_record *r, sq_error *err) {
-    char tmp[SQ_PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.partial", path);
-    FILE *f = fopen(tmp, "w");
+    char tmp[SQ_PATH_MAX + 16]; /* a unique temporary file beside path, renamed over it */
+    FILE *f = sq_safe_replace_begin(path, "--summary-json", tmp, sizeof tmp, err);
     if (f == NULL)
-        return sq_fail(err, SQ_ERR_RUNTIME, "--summary-json: cannot create '%s' (%s)", tmp,
-                       strerror(errno));
+        return err->status;
     sq_export_json(f, r);
-    const int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        return sq_fail(err, SQ_ERR_RUNTIME, "--summary-json: writing '%s' failed (%s)", tmp,
-                       strerror(errno));
-    }
-    if (rename(tmp, path) != 0) {
-        const int e = errno;
-        unlink(tmp);
-        return sq_fail(err, SQ_ERR_RUNTIME, "--summary-json: cannot rename '%s' to '%s' (%s)", tmp,
-                       path, strerror(e));
-    }
-    return SQ_OK;
+    return sq_safe_replace_commit(f, tmp, path, "--summary-json", err);
 }
 
 /* Appends the row with one write(2) under an exclusive flock, deciding on the header under the
@@ -455,11 +445,10 @@ static int append_csv(const char *path, const sq_run_record *r, sq_error *err) {
         free(text);
         return sq_fail(err, SQ_ERR_RUNTIME, "--log-csv: out of memory");
     }
-    const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    const int fd = sq_safe_open_append(path, "--log-csv", 0644, err); /* no link, the user's */
     if (fd < 0) {
         free(text);
-        return sq_fail(err, SQ_ERR_RUNTIME, "--log-csv: cannot open '%s' (%s)", path,
-                       strerror(errno));
+        return err->status;
     }
     (void)flock(fd, LOCK_EX); /* advisory; see above */
     struct stat st;
@@ -474,11 +463,7 @@ static int append_csv(const char *path, const sq_run_record *r, sq_error *err) {
                          path, strerror(errno));
     } else {
         /* The file may have changed since the check before the run. */
-        const int rfd = open(path, O_RDONLY);
-        rc = rfd < 0 ? sq_fail(err, SQ_ERR_RUNTIME, "--log-csv '%s': %s", path, strerror(errno))
-                     : check_csv_header(rfd, path, err);
-        if (rfd >= 0)
-            close(rfd);
+        rc = check_csv_header(fd, path, err);
     }
     if (rc == SQ_OK && write(fd, text, size) != (ssize_t)size)
         rc = sq_fail(err, SQ_ERR_RUNTIME, "--log-csv: appending to '%s' failed (%s)", path,

@@ -5,8 +5,9 @@
  * Rank 0 writes both after the output file is complete and renamed, from the values the run
  * recorded in it (the root attributes and /provenance) and the per-phase seconds over ranks. The
  * formatting functions are pure and write to a FILE; sq_export_write owns the files (the JSON is
- * written beside its name and renamed, the CSV row is appended under an advisory lock, with the
- * header when the file is new or empty). No MPI, no HDF5.
+ * written to a unique temporary file beside its name and renamed, the CSV row is appended under an
+ * advisory lock, with the header when the file is new or empty, never through a symbolic link;
+ * safefile.h). No MPI, no HDF5.
  */
 #ifndef SQCUBE_EXPORT_H
 #define SQCUBE_EXPORT_H
@@ -48,8 +49,9 @@ void sq_export_csv_row(FILE *out, const sq_run_record *r);
 
 /* Checks before the run that the files can be written: neither is the output or the input file
  * (by name or, when they exist, by inode) nor the other one; the JSON's directory exists and is
- * writable; the CSV's too, and an existing, non-empty CSV starts with this version's header (rows
- * under another header would be misread). Either path may be "" (not requested); input_path is ""
+ * writable; the CSV's too, an existing CSV is a regular file of the user's (not a symbolic link),
+ * and a non-empty one starts with this version's header (rows under another header would be
+ * misread). Either path may be "" (not requested); input_path is ""
  * for generated input. */
 int sq_export_check(const char *json_path, const char *csv_path, const char *output_path,
                     const char *input_path, sq_error *err);

@@ -110,7 +110,7 @@ int sq_h5_writer_create(const sq_par *par, const char *hints, const sq_h5_write_
         return err->status;
     }
     w->fapl = fapl;
-    w->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    w->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl); /* never an existing name */
     if (w->file < 0) {
         sq_fail(err, SQ_ERR_RUNTIME, "cannot create output file '%s' (%s)", path,
                 sq_h5__h5_detail(detail));

@@ -27,7 +27,7 @@ int sq_h5_selftest(const sq_par *par, const char *path, sq_error *err) {
     hid_t f = -1, space = -1, mspace = -1, d = -1;
     int ok = back != NULL && fapl >= 0 && dxpl >= 0;
     if (ok)
-        ok = (f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) >= 0 &&
+        ok = (f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) >= 0 &&
              (space = H5Screate_simple(1, &dim, NULL)) >= 0 &&
              (mspace = H5Screate_simple(1, &one, NULL)) >= 0 &&
              (d = H5Dcreate2(f, "x", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT,

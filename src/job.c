@@ -22,6 +22,7 @@
 #include "h5io_chunkrec.h"
 #include "kernel.h"
 #include "meter.h"
+#include "safefile.h"
 #include "sqcube_buildinfo.h"
 #include "startup.h"
 
@@ -46,8 +47,8 @@ static int check_output(const sq_options *opt, const sq_job *job, sq_error *err)
         return sq_fail(err, SQ_ERR_USAGE,
                        "output '%s' exists; pass --force to replace it, or choose another name",
                        opt->output);
-    struct stat partial;
-    if (!opt->resume && !opt->force && stat(job->partial, &partial) == 0)
+    struct stat partial; /* lstat: a link planted there counts too (never followed) */
+    if (!opt->resume && !opt->force && lstat(job->partial, &partial) == 0)
         return sq_fail(err, SQ_ERR_USAGE,
                        "'%s' exists: the checkpoint of an interrupted run (or a run still going); "
                        "pass --resume to continue it, or --force to start over",
@@ -116,12 +117,14 @@ static int checkpoint_settings(const sq_options *opt, const sq_job *job, char *b
  * one (or without --resume) this is session 1 of a fresh output. */
 static int resolve_resume(const sq_options *opt, sq_job *job, sq_error *err) {
     sq_resume_fresh(&job->resume, job->in_type);
-    struct stat st;
-    if (!opt->resume || stat(job->partial, &st) != 0)
-        return SQ_OK;
+    int exists = 0; /* a checkpoint to resume must be the user's own regular file, not a link */
+    if (!opt->resume ||
+        sq_safe_check_own(job->partial, "--resume", &exists, &job->partial_id, err) || !exists)
+        return err->status;
     static char recorded[SQ_CKPT_SETTINGS_MAX];
     if (sq_h5_checkpoint_probe(job->partial, job->in_type, recorded, sizeof recorded, &job->resume,
-                               err))
+                               err) ||
+        sq_safe_check_same(job->partial, "--resume", &job->partial_id, err))
         return err->status;
     char key[64], then[SQ_PATH_MAX], now[SQ_PATH_MAX];
     if (sq_ckpt_settings_diff(recorded, job->ckpt_settings, key, sizeof key, then, sizeof then, now,

@@ -131,7 +131,8 @@ static const opt_spec option_table[] = {
     {OPT_LOG_CSV, "log-csv", 0, "FILE", FOR_RUN, NULL,
      "After the output is complete, append one row for this run to the CSV file FILE (a header "
      "first when the file is new or empty), for scaling studies: time, input, N, ranks, threads, "
-     "chunk, schedule, I/O mode, slowest rank's seconds per phase, GB/s, reductions."},
+     "chunk, schedule, I/O mode, slowest rank's seconds per phase, GB/s, reductions. An existing "
+     "FILE must be a regular file of yours: a symbolic link is refused."},
     {OPT_HELP, "help", 'h', NULL, FOR_ALL, NULL, "Print this help and exit."},
     {OPT_VERSION, "version", 'V', NULL, FOR_ALL, NULL, "Print the version and exit."},
 };

@@ -26,6 +26,7 @@
 #include "parallel.h"
 #include "plan.h"
 #include "progress.h"
+#include "safefile.h"
 #include "stats.h"
 #include "timer.h"
 
@@ -48,6 +49,7 @@ typedef struct sq_job {
     char ckpt_settings[SQ_CKPT_SETTINGS_MAX]; /* what a resumed run must share (checkpoint.h) */
     sq_progress_mode progress; /* rank 0's display (src/meter.h): OFF, BAR or LINES */
     double progress_interval;  /* seconds between plain progress lines */
+    sq_file_id partial_id;     /* the checkpoint --resume checked (rank 0's view; safefile.h) */
 } sq_job;
 
 /* What the chunk loop did besides computing. */

@@ -27,6 +27,7 @@
 #include "plural.h"
 #include "record.h"
 #include "report.h"
+#include "safefile.h"
 #include "stop.h"
 
 /* Everything one run holds between its phases. */
@@ -161,22 +162,27 @@ static int place(const sq_options *opt, const sq_par *par, run_state *s, int64_t
 
 /* A fresh output, created under a temporary name and renamed to OUTPUT.partial once flushed: a run
  * killed while creating it leaves no .partial, so --resume starts over instead of finding a file
- * that never opened. A stale temporary name (a run killed while creating) is removed first (the
- * name, never what a link points to), and the file is created exclusively; the rename replaces
- * whatever has the .partial name, atomically. Collective. */
+ * that never opened. Never through a name someone else planted (safefile.h): a stale temporary
+ * name (a run killed while creating, or a link) is removed first (the name, never what a link
+ * points to), the file is created exclusively, and if that fails because the name came back in
+ * between, that is the one message every rank agrees on; the rename replaces whatever has the
+ * .partial name (a link too) atomically, never following it. Collective. */
 static int create_partial(const sq_options *opt, const sq_par *par, run_state *s,
                           const sq_h5_write_settings *wset, sq_error *err) {
     const sq_job *job = &s->job;
     snprintf(s->creating, sizeof s->creating, "%s.creating", job->partial);
-    if (par->rank == 0 && unlink(s->creating) != 0 && errno != ENOENT)
-        sq_fail(err, SQ_ERR_RUNTIME,
-                "cannot remove the stale '%s' (left by a run killed while creating its output): "
-                "%s; remove it",
-                s->creating, strerror(errno));
+    if (par->rank == 0)
+        sq_safe_remove_stale(s->creating, "--output", err);
     if (sq_par_agree(par, err))
         return err->status;
     sq_h5_writer_create(par, opt->hints, wset, s->creating, &job->input.shape, job->out_type,
                         &s->out, err);
+    if (par->rank == 0 && s->out == NULL) {
+        sq_error appeared; /* a name planted between the removal and the create */
+        sq_error_clear(&appeared);
+        if (sq_safe_appeared(s->creating, "--output", &appeared))
+            *err = appeared;
+    }
     if (sq_par_agree(par, err))
         return err->status;
     if (par->rank == 0 && rename(s->creating, job->partial) != 0)
@@ -187,6 +193,22 @@ static int create_partial(const sq_options *opt, const sq_par *par, run_state *s
     s->creating[0] = '\0';
     sq_h5_writer_set_path(s->out, job->partial);
     return SQ_OK;
+}
+
+/* The checkpoint --resume continues, reopened: it must still be the file resolve_resume checked
+ * (the user's own regular file, the same device and inode; safefile.h) before this session is
+ * begun in it. Collective. */
+static int resume_partial(const sq_options *opt, const sq_par *par, run_state *s,
+                          const sq_h5_write_settings *wset, sq_error *err) {
+    const sq_job *job = &s->job;
+    sq_h5_writer_resume(par, opt->hints, wset, job->partial, &job->input.shape, job->out_type,
+                        job->resume.session, &s->out, err);
+    if (par->rank == 0 && s->out != NULL)
+        sq_safe_check_same(job->partial, "--resume", &job->partial_id, err);
+    if (sq_par_agree(par, err))
+        return err->status;
+    sq_h5_writer_begin_session(s->out, &job->resume, err);
+    return sq_par_agree(par, err);
 }
 
 /* Phase: open. The input, and the output under its .partial name (created, or the checkpoint
@@ -214,15 +236,8 @@ static int open_files(const sq_options *opt, const sq_par *par, run_state *s, in
         .source = s->in,
         .generator = job->gen_text,
     };
-    if (job->resume.resumed) {
-        sq_h5_writer_resume(par, opt->hints, &wset, job->partial, &job->input.shape, job->out_type,
-                            job->resume.session, &s->out, err);
-        if (sq_par_agree(par, err) == SQ_OK)
-            sq_h5_writer_begin_session(s->out, &job->resume, err);
-    } else {
-        create_partial(opt, par, s, &wset, err);
-    }
-    if (sq_par_agree(par, err))
+    if (job->resume.resumed ? resume_partial(opt, par, s, &wset, err)
+                            : create_partial(opt, par, s, &wset, err))
         return err->status;
     sq_h5_writer_set_affinity(s->out, s->affinity, s->naffinity, aff_offset, aff_total);
     if (par->rank == 0)
@@ -335,7 +350,7 @@ static void discard_output(const sq_par *par, run_state *s, const sq_error *err)
     const char *open_name = s->creating[0] != '\0' ? s->creating : job->partial;
     const int keep = job->resume.resumed; /* the partial holds a checkpoint */
     if (s->out != NULL && !keep) {
-        if (par->rank == 0 && truncate(open_name, 0) != 0)
+        if (par->rank == 0 && sq_safe_truncate(open_name) != 0)
             perror("sqcube: warning: truncating the partial output");
         sq_par_barrier(par);
     }

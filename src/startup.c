@@ -1,5 +1,6 @@
 /*
- * startup.c - the environment before MPI starts: transport and wait policy. See startup.h.
+ * startup.c - the environment before MPI starts: transport, wait policy, and no lockedfile probe.
+ * See startup.h.
  */
 #include "startup.h"
 
@@ -144,11 +145,22 @@ static void choose_transport(void) {
                  strerror(errno));
 }
 
+/* Open MPI's MPI-IO probes every file it opens for its shared file pointers, and its lockedfile
+ * component does so by opening NAME.locktest.RANK beside each file NAME (the output's) with O_CREAT
+ * and no O_EXCL, which follows a link planted there (docs/reliability.md#shared-directories).
+ * sqcube never uses shared file pointers: that component is left out unless the user set
+ * OMPI_MCA_sharedfp (mpirun --mca sharedfp ... sets it too). */
+static void skip_lockedfile_probe(void) {
+    if (sq_par_is_open_mpi() && getenv("OMPI_MCA_sharedfp") == NULL)
+        (void)setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
+}
+
 void sq_startup_prepare(int argc, char **argv) {
     (void)argc;
     info.omp_num_threads_set = getenv("OMP_NUM_THREADS") != NULL;
     choose_wait_policy(argv);
     choose_transport();
+    skip_lockedfile_probe();
 }
 
 const sq_startup_info *sq_startup_get(void) {

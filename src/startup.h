@@ -6,7 +6,9 @@
  *    OMP_WAIT_POLICY=passive and the guard SQCUBE_REEXEC) when its OpenMP threads may outnumber
  *    the CPUs of the host: the OpenMP runtime reads its wait policy only when it is loaded;
  *  - sets OMPI_MCA_pml=ob1 (Open MPI's single-node transport) when every rank is on one host and
- *    nobody chose a transport.
+ *    nobody chose a transport;
+ *  - sets OMPI_MCA_sharedfp=^lockedfile (Open MPI) unless the user set it: that component's probe
+ *    opens OUTPUT.partial[.creating].locktest.RANK without O_EXCL, through a link planted there.
  *
  * Opt-outs: SQCUBE_WAIT_POLICY=keep, SQCUBE_TRANSPORT=keep (docs/cli.md, Environment). Reads the
  * environment, MCA parameter files and affinity masks; calls no MPI function (parallel.c's
@@ -25,7 +27,7 @@ typedef struct sq_startup_info {
 } sq_startup_info;
 
 /* Call first in main, before MPI_Init: may re-execute the process (then it does not return) and
- * may set OMPI_MCA_pml. argv must be main's, NULL-terminated. */
+ * may set OMPI_MCA_pml and OMPI_MCA_sharedfp. argv must be main's, NULL-terminated. */
 void sq_startup_prepare(int argc, char **argv);
 
 /* What sq_startup_prepare decided. */
