@@ -336,7 +336,15 @@ static void find_input_scale(const nc_source *src, int k, int64_t len, nc_dim *d
         return;
     }
     const char *base = strrchr(dim->path, '/');
-    snprintf(dim->name, sizeof dim->name, "%s", base ? base + 1 : dim->path);
+    const char *name = base ? base + 1 : dim->path;
+    const size_t name_len = strlen(name);
+    if (name_len >=
+        sizeof dim->name) { /* longer than a dimension name here: a stable name instead */
+        dim->path[0] = '\0';
+        H5Dclose(s);
+        return;
+    }
+    memcpy(dim->name, name, name_len + 1);
     char text[sizeof NC_NOT_A_VARIABLE + 16];
     const ssize_t tn = H5DSget_scale_name(s, text, sizeof text);
     dim->is_variable =

@@ -105,6 +105,17 @@ for ((i = 0; i < KILLS; ++i)); do
     # shellcheck disable=SC2086 # one pid a word
     [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     st=0
+    # The launcher must end by itself after a kill (Open MPI aborts the job when a rank dies):
+    # a launcher still running 120 s later is a hang, reported as such, not a ctest timeout.
+    for _ in $(seq 1200); do
+        kill -0 "$job" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$job" 2>/dev/null; then
+        kill -KILL "$job" 2>/dev/null || true
+        reap_ranks "$out" || true
+        fail "kill $i: the launcher was still running 120 s after the kill (a hang)"
+    fi
     wait "$job" 2>/dev/null || st=$?
     reap_ranks "$out" || fail "kill $i: ranks of the killed run were still running 60 s after the kill (killed now)"
     if [ -f "$out" ] && [ ! -e "$out.partial" ]; then
