@@ -12,8 +12,11 @@ source "$(dirname "$0")/common.sh"
 need_slurm "$FIX"
 rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$WORK"
-GEN=uniform:30000000:seed=11
-CHUNK=32768
+# Large enough that the run is still going when the signal lands: with 3e7 elements a run on the
+# fast single-node transport could end between the first flagged chunk and the signal.
+N=120000000
+GEN=uniform:$N:seed=11
+CHUNK=65536
 
 # The uninterrupted reference, outside Slurm.
 OMPI_MCA_pml=ob1 timeout 300 mpirun -np 2 --oversubscribe --bind-to none "$SQCUBE" run \
@@ -68,12 +71,13 @@ grep -q "(restart 1) .*: resuming from $WORK/long.h5.partial" "$WORK/long.out" |
 check_result "$WORK/long.h5" 2 1 "$CHUNK"
 "$PY" "$LIB/compare_outputs.py" "$WORK/ref.h5" "$WORK/long.h5" >/dev/null ||
     fail "the checkpointed and resumed result differs from the uninterrupted one"
-"$PY" - "$WORK/long.h5" <<'PY' || fail "/provenance/runs"
+"$PY" - "$WORK/long.h5" "$N" "$CHUNK" <<'PY' || fail "/provenance/runs"
 import sys, h5py
 runs = h5py.File(sys.argv[1], "r")["provenance/runs"]
 rows = sorted((int(g.attrs["session"]), g.attrs["status"], int(g.attrs["chunks_done"])) for g in runs.values())
 assert [r[:2] for r in rows] == [(1, "stopped by SIGUSR1"), (2, "complete")], rows
-assert sum(r[2] for r in rows) == (30000000 + 32767) // 32768, rows
+n, chunk = int(sys.argv[2]), int(sys.argv[3])
+assert sum(r[2] for r in rows) == (n + chunk - 1) // chunk, rows
 print("ok /provenance/runs:", rows)
 PY
 echo "slurm_checkpoint: all checks passed"
